@@ -31,12 +31,12 @@ with_progress() {
   wait "$pid"
 }
 
+minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
 kube_stamp="kubernetes=$KUBE_VERSION;$(sha256sum "$here/tools/kube/go.mod" "$here/tools/kube/go.sum" | sha256sum | cut -c1-16)"
 need_kube=0
 for b in kube-apiserver kube-controller-manager etcd; do cached "$b" "$kube_stamp" || need_kube=1; done
 if (( need_kube )); then
   log "building kube-apiserver, kube-controller-manager, etcd (Kubernetes $KUBE_VERSION) into $PULSE_TOOLS_BIN"
-  minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
   ldflags="-s -w"
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
@@ -51,14 +51,20 @@ else
   log "kube-apiserver, kube-controller-manager, etcd $KUBE_VERSION: cached"
 fi
 
-go_install() { # NAME MODULE@VERSION
-  local name="$1" mod="$2"
-  if cached "$name" "$mod"; then log "$name: cached ($mod)"; return; fi
+go_install() { # NAME MODULE@VERSION [LDFLAGS]
+  local name="$1" mod="$2" ldflags="-s -w ${3:-}"
+  if cached "$name" "$mod;$ldflags"; then log "$name: cached ($mod)"; return; fi
   log "building $name from $mod"
-  GOBIN="$PULSE_TOOLS_BIN" with_progress "$name" go install -trimpath -ldflags "-s -w" "$mod"
-  stamp "$name" "$mod"
+  GOBIN="$PULSE_TOOLS_BIN" with_progress "$name" go install -trimpath -ldflags "$ldflags" "$mod"
+  stamp "$name" "$mod;$ldflags"
   log "$name done"
 }
-go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+# helm's own Makefile stamps its version and the Kubernetes version it assumes without a
+# cluster (helm template); go install does not, so do it here.
+helm_ldflags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+  helm_ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=${minor:-36}"
+done
+go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$helm_ldflags"
 go_install versitygw "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
 log "all tools ready in $PULSE_TOOLS_BIN"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The pulse demo on one machine, no containers: set up, build, start a real Kubernetes control
+# plane and every server the system uses (Prometheus, Alertmanager, RabbitMQ, PostgreSQL,
+# Redis, S3) on loopback, install pulse's CRDs and the example resources for the whole seed
+# system (shop, CRM, MES, RabbitMQ, two databases, S3), render Prometheus config, rules and
+# dashboards from them, and load them into the running Prometheus.
+#   scripts/demo.sh [--no-setup] [--keep]    --keep: leave everything running until Ctrl-C
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+setup=1 keep=0
+for a in "$@"; do
+  case "$a" in
+    --no-setup) setup=0 ;; --keep) keep=1 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $a" >&2; exit 2 ;;
+  esac
+done
+log() { printf '\n[demo %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+((setup)) && scripts/setup.sh
+
+log "building pulse"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build | tail -n 1
+
+state="$(mktemp -d /tmp/pulse-demo.XXXXXX)"
+servers=(kube prometheus alertmanager rabbitmq postgres redis s3)
+cleanup() {
+  log "stopping the demo servers"
+  for s in "${servers[@]}"; do scripts/testenv/testenv.sh stop "$s" "$state" >/dev/null 2>&1 || true; done
+  rm -rf "$state"
+}
+trap cleanup EXIT
+for s in "${servers[@]}"; do scripts/testenv/testenv.sh start "$s" "$state"; done
+envof() { sed -n "s/^$2=//p" "$state/$1/env"; }
+export KUBECONFIG="$(envof kube KUBECONFIG)"
+
+log "Kubernetes $(kubectl version -o json 2>/dev/null | jq -r .serverVersion.gitVersion) at $(envof kube SERVER)"
+if compgen -G "crds/*.yaml" >/dev/null; then
+  kubectl apply -f crds/
+  kubectl wait --for=condition=Established --timeout=60s -f crds/
+  if [[ -d examples/crs ]]; then kubectl apply -R -f examples/crs/; kubectl get pulse -A 2>/dev/null || true; fi
+fi
+
+if [[ -x build/operator/cmd/pulse-operator ]]; then
+  out="$state/rendered"
+  log "rendering the example resources with pulse-operator render"
+  build/operator/cmd/pulse-operator render -f examples/crs -o "$out"
+  find "$out" -type f | sort
+  cp "$out/prometheus.yml" "$(envof prometheus CONFIG)"
+  [[ -d "$out/rules" ]] && cp -r "$out/rules" "$(dirname "$(envof prometheus CONFIG)")/"
+  curl -fsS -X POST "$(envof prometheus URL)/-/reload" && log "Prometheus reloaded with the generated config"
+fi
+
+log "running: Prometheus $(envof prometheus URL)  Alertmanager $(envof alertmanager URL)  RabbitMQ $(envof rabbitmq MGMT_URL)  S3 $(envof s3 ENDPOINT)"
+curl -fsS "$(envof prometheus URL)/api/v1/targets" | jq -r '.data.activeTargets[] | "  target \(.labels.job) \(.scrapeUrl) \(.health)"'
+if ((keep)); then log "all running; Ctrl-C stops everything"; while sleep 3600; do :; done; fi

@@ -1,0 +1,74 @@
+// The rate-limited, de-duplicating work queue between informers and reconcilers (the noun from
+// client-go/controller-runtime). Keys are "namespace/name" strings.
+//
+// Guarantees:
+//  - a key is queued at most once however often it is added while waiting (de-duplication);
+//  - a key is never handed to two workers at once: added while being processed, it is queued
+//    again only when the worker calls Done();
+//  - AddRateLimited delays a failing key by per-key exponential backoff; Forget resets it;
+//  - ShutDown: new adds are ignored, queued keys are still handed out, then Get returns nullopt;
+//    ShutDownWithDrain additionally blocks until every handed-out key is Done.
+// Thread-safe: any number of producers and workers.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "pulse/kube/rate_limiter.h"
+
+namespace pulse::kube {
+
+struct WorkQueueOptions {
+  std::chrono::milliseconds base_delay{5};
+  std::chrono::milliseconds max_delay{std::chrono::seconds(1000)};
+};
+
+class WorkQueue {
+ public:
+  explicit WorkQueue(WorkQueueOptions options = {});
+  WorkQueue(const WorkQueue&) = delete;
+  WorkQueue& operator=(const WorkQueue&) = delete;
+
+  void Add(const std::string& key);
+  // Adds after `delay` (a later AddAfter of a key already waiting keeps the earlier time).
+  void AddAfter(const std::string& key, std::chrono::milliseconds delay);
+  // AddAfter with the key's next exponential-backoff delay.
+  void AddRateLimited(const std::string& key);
+  // The key succeeded: reset its backoff.
+  void Forget(const std::string& key);
+  int NumRequeues(const std::string& key) const;
+
+  // Blocks for the next key; nullopt once shut down and empty.
+  std::optional<std::string> Get();
+  // The worker finished `key` (success or not).
+  void Done(const std::string& key);
+
+  void ShutDown();
+  void ShutDownWithDrain();
+  bool ShuttingDown() const;
+  size_t Len() const;  // keys ready to be handed out
+
+ private:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  void AddLocked(const std::string& key);
+  void MoveDueLocked(TimePoint now);
+
+  ItemExponentialRateLimiter limiter_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;       // a key became ready, a delay is due, or shutdown
+  std::condition_variable drained_;  // processing became empty
+  std::deque<std::string> queue_;
+  std::set<std::string> dirty_;  // queued or to be re-queued on Done
+  std::set<std::string> processing_;
+  std::multimap<TimePoint, std::string> waiting_;
+  std::map<std::string, TimePoint> waiting_at_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace pulse::kube

@@ -1,0 +1,233 @@
+#include "pulse/kube/informer.h"
+
+#include <random>
+
+#include "pulse/kube/api_error.h"
+#include "pulse/kube/rest_client.h"
+
+namespace pulse::kube {
+
+Informer::Informer(const Client& client, Resource resource, std::string ns, InformerOptions options)
+    : client_(client),
+      resource_(std::move(resource)),
+      ns_(std::move(ns)),
+      options_(std::move(options)),
+      backoff_(options_.backoff) {}
+
+Informer::~Informer() { Stop(); }
+
+void Informer::AddEventHandler(EventHandler handler) { handlers_.push_back(std::move(handler)); }
+
+void Informer::Start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Informer::Stop() {
+  stopper_.Stop();
+  cancel_.Cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Informer::WaitForSync(std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return synced_cv_.wait_for(lock, timeout, [this] { return synced_.load(); });
+}
+
+std::string Informer::LastResourceVersion() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return resource_version_;
+}
+
+InformerStats Informer::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+std::string Informer::LastError() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_error_;
+}
+
+void Informer::SetError(const std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_error_ = error;
+}
+
+void Informer::Dispatch(const Store::Diff& diff) {
+  for (const auto& h : handlers_) {
+    if (h.on_delete) {
+      for (const auto& o : diff.deleted) h.on_delete(o);
+    }
+    if (h.on_add) {
+      for (const auto& o : diff.added) h.on_add(o);
+    }
+    if (h.on_update) {
+      for (const auto& [old_obj, new_obj] : diff.updated) h.on_update(old_obj, new_obj);
+    }
+  }
+}
+
+void Informer::ListAndReplace() {
+  ListOptions lo;
+  lo.label_selector = options_.label_selector;
+  lo.field_selector = options_.field_selector;
+  lo.limit = options_.page_size;
+  Json list = client_.ListAll(resource_, ns_, lo);
+  std::vector<ObjectPtr> objects;
+  objects.reserve(list["items"].size());
+  // A list's items carry no kind/apiVersion; add them so handlers see whole objects.
+  for (auto& item : list["items"]) {
+    if (!item.is_object()) throw ApiError(Reason::kBadResponse, 200, "list item is not an object");
+    KeyOf(item);  // throws on an item without a name
+    objects.push_back(std::make_shared<const Json>(std::move(item)));
+  }
+  const Json& md = list["metadata"];
+  const std::string rv = md.is_object() ? md.value("resourceVersion", "") : "";
+  Store::Diff diff = store_.Replace(std::move(objects));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    resource_version_ = rv;
+    ++stats_.lists;
+  }
+  Dispatch(diff);
+  if (!synced_.exchange(true)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    synced_cv_.notify_all();
+  }
+}
+
+bool Informer::WatchOnce() {
+  WatchOptions wo;
+  wo.label_selector = options_.label_selector;
+  wo.field_selector = options_.field_selector;
+  wo.resource_version = LastResourceVersion();
+  wo.allow_bookmarks = true;
+  {
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    const auto min = std::max<long long>(1, options_.min_watch_timeout.count());
+    std::uniform_int_distribution<long long> dist(min, 2 * min - 1);
+    wo.server_timeout = std::chrono::seconds(dist(rng));
+  }
+  wo.client_slack = options_.watch_slack;
+  bool gone = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.watches;
+  }
+  client_.Watch(
+      resource_, ns_, wo,
+      [&](WatchEvent&& ev) {
+        if (ev.type == WatchEventType::kError) {
+          ApiError err = ErrorFromStatus(ev.object, "watch " + resource_.resource);
+          if (IsGone(err)) {
+            gone = true;
+            return false;
+          }
+          throw err;
+        }
+        if (ev.type == WatchEventType::kUnknown) {
+          std::lock_guard<std::mutex> lock(mu_);
+          ++stats_.unknown_events;
+          return true;  // a newer server's event type: skip it, keep watching
+        }
+        const std::string rv = ResourceVersionOf(ev.object);
+        if (ev.type == WatchEventType::kBookmark) {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (!rv.empty()) resource_version_ = rv;
+          ++stats_.bookmarks;
+          return true;
+        }
+        auto obj = std::make_shared<const Json>(std::move(ev.object));
+        std::string key;
+        try {
+          key = KeyOf(*obj);
+        } catch (const std::invalid_argument& e) {
+          throw ApiError(Reason::kBadResponse, 200, std::string("watch event: ") + e.what());
+        }
+        if (ev.type == WatchEventType::kDeleted) {
+          store_.Delete(key);
+          // The event carries the object's final state, which is what handlers want.
+          for (const auto& h : handlers_) {
+            if (h.on_delete) h.on_delete(obj);
+          }
+        } else {
+          ObjectPtr old = store_.Upsert(obj);
+          for (const auto& h : handlers_) {
+            if (old && h.on_update) h.on_update(old, obj);
+            if (!old && h.on_add) h.on_add(obj);
+          }
+        }
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!rv.empty()) resource_version_ = rv;
+        ++stats_.events;
+        return true;
+      },
+      &cancel_);
+  return gone;
+}
+
+void Informer::Run() {
+  bool need_list = true;
+  auto last_gone = std::chrono::steady_clock::time_point::min();
+  while (!stopper_.stopped()) {
+    if (need_list && last_gone != std::chrono::steady_clock::time_point::min() &&
+        std::chrono::steady_clock::now() - last_gone < std::chrono::seconds(1)) {
+      // 410 right after a fresh list: a server that keeps expiring us must not make us spin.
+      if (stopper_.WaitFor(backoff_.Next())) return;
+    }
+    if (need_list) {
+      try {
+        ListAndReplace();
+        need_list = false;
+        SetError("");
+      } catch (const std::exception& e) {
+        SetError(e.what());
+        if (stopper_.WaitFor(backoff_.Next())) return;
+        continue;
+      }
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const long long events_before = stats().events + stats().bookmarks;
+    try {
+      if (WatchOnce()) {
+        last_gone = std::chrono::steady_clock::now();
+        std::lock_guard<std::mutex> lock(mu_);
+        ++stats_.relists_after_gone;
+        need_list = true;
+        continue;
+      }
+      if (stopper_.stopped()) return;
+      // A watch the server ended normally. If it ended at once without any event, something
+      // is off (a proxy closing streams): back off rather than reconnect in a tight loop.
+      const bool quick = std::chrono::steady_clock::now() - started < std::chrono::seconds(1);
+      if (quick && stats().events + stats().bookmarks == events_before) {
+        if (stopper_.WaitFor(backoff_.Next())) return;
+      } else {
+        backoff_.Reset();
+      }
+      SetError("");
+    } catch (const ApiError& e) {
+      if (stopper_.stopped()) return;
+      SetError(e.what());
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++stats_.watch_errors;
+      }
+      if (IsGone(e)) {
+        last_gone = std::chrono::steady_clock::now();
+        std::lock_guard<std::mutex> lock(mu_);
+        ++stats_.relists_after_gone;
+        need_list = true;
+        continue;  // relist at once: the data is there, only our version is too old
+      }
+      if (stopper_.WaitFor(backoff_.Next())) return;
+    } catch (const std::exception& e) {
+      if (stopper_.stopped()) return;
+      SetError(e.what());
+      if (stopper_.WaitFor(backoff_.Next())) return;
+    }
+  }
+}
+
+}  // namespace pulse::kube

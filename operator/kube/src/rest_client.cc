@@ -1,0 +1,270 @@
+#include "pulse/kube/rest_client.h"
+
+#include <thread>
+
+#include "pulse/kube/client_metrics.h"
+
+namespace pulse::kube {
+namespace {
+
+// Invalid UTF-8 in a string (user text in an Event note) is replaced, not thrown.
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+void AddQuery(std::string& path, std::string_view key, std::string_view value) {
+  if (value.empty()) return;
+  path += path.find('?') == std::string::npos ? '?' : '&';
+  path += key;
+  path += '=';
+  path += QueryEscape(value);
+}
+
+std::string NameOf(const Json& object) {
+  if (!object.is_object()) throw std::invalid_argument("object must be a JSON object");
+  const auto& md = object.value("metadata", Json::object());
+  if (!md.is_object() || !md.contains("name") || !md["name"].is_string()) {
+    throw std::invalid_argument("object has no metadata.name");
+  }
+  return md["name"].get<std::string>();
+}
+
+std::string_view PropagationName(Propagation p) {
+  switch (p) {
+    case Propagation::kForeground:
+      return "Foreground";
+    case Propagation::kBackground:
+      return "Background";
+    case Propagation::kOrphan:
+      return "Orphan";
+    case Propagation::kDefault:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+Client::Client(const Config& config, ClientOptions options)
+    : Client(std::shared_ptr<HttpClient>(MakeHttpClient(config.ToHttpOptions())),
+             config.default_namespace, std::move(options)) {}
+
+Client::Client(std::shared_ptr<HttpClient> http, std::string default_namespace,
+               ClientOptions options)
+    : http_(std::move(http)),
+      default_namespace_(std::move(default_namespace)),
+      options_(std::move(options)) {
+  if (options_.registry) metrics_ = std::make_unique<ClientMetrics>(*options_.registry);
+}
+
+Client::~Client() = default;
+
+HttpResponse Client::Do(std::string_view verb, HttpRequest request) const {
+  const std::string context = request.method + " " + request.path;
+  for (int attempt = 0;; ++attempt) {
+    const auto start = std::chrono::steady_clock::now();
+    HttpResponse resp;
+    try {
+      resp = http_->Send(request);
+    } catch (const TransportError& e) {
+      if (metrics_) {
+        metrics_->ObserveRequest(verb, 0, std::chrono::steady_clock::now() - start);
+        metrics_->CountError(Reason::kTransport);
+      }
+      throw ApiError(Reason::kTransport, 0, e.what());
+    }
+    if (metrics_) {
+      metrics_->ObserveRequest(verb, resp.status, std::chrono::steady_clock::now() - start);
+    }
+    if (resp.status >= 200 && resp.status <= 299) {
+      if (resp.body.size() > options_.max_body_bytes) {
+        if (metrics_) metrics_->CountError(Reason::kBadResponse);
+        throw ApiError(Reason::kBadResponse, resp.status,
+                       context + ": response body of " + std::to_string(resp.body.size()) +
+                           " bytes exceeds the limit");
+      }
+      return resp;
+    }
+    ApiError err = ErrorFromResponse(resp.status, resp.body, resp.Header("retry-after"), context);
+    const bool throttled =
+        err.reason() == Reason::kTooManyRequests ||
+        (err.reason() == Reason::kServiceUnavailable && err.retry_after().has_value());
+    if (throttled && attempt < options_.max_throttle_retries) {
+      auto wait = err.retry_after().value_or(std::chrono::seconds(1));
+      wait = std::min(wait, options_.max_retry_after);
+      // Never spin: a Retry-After of 0 still waits a little.
+      const auto pause = std::max<std::chrono::milliseconds>(wait, std::chrono::milliseconds(100));
+      if (metrics_) metrics_->CountRetry(verb);
+      std::this_thread::sleep_for(pause);
+      continue;
+    }
+    if (metrics_) metrics_->CountError(err.reason());
+    throw err;
+  }
+}
+
+Json Client::DoJson(std::string_view verb, HttpRequest request) const {
+  const std::string context = request.method + " " + request.path;
+  HttpResponse resp = Do(verb, std::move(request));
+  Json j = Json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    if (metrics_) metrics_->CountError(Reason::kBadResponse);
+    throw ApiError(Reason::kBadResponse, resp.status,
+                   context + ": response is not a JSON object (" +
+                       std::to_string(resp.body.size()) + " bytes)");
+  }
+  return j;
+}
+
+Json Client::Get(const Resource& r, std::string_view ns, std::string_view name) const {
+  HttpRequest req;
+  req.path = r.ItemPath(ns, name);
+  return DoJson("get", std::move(req));
+}
+
+Json Client::List(const Resource& r, std::string_view ns, const ListOptions& o) const {
+  HttpRequest req;
+  req.path = r.CollectionPath(ns);
+  AddQuery(req.path, "labelSelector", o.label_selector);
+  AddQuery(req.path, "fieldSelector", o.field_selector);
+  if (o.limit > 0) AddQuery(req.path, "limit", std::to_string(o.limit));
+  AddQuery(req.path, "continue", o.continue_token);
+  AddQuery(req.path, "resourceVersion", o.resource_version);
+  Json j = DoJson("list", std::move(req));
+  if (!j.contains("items") || !(j["items"].is_array() || j["items"].is_null())) {
+    throw ApiError(Reason::kBadResponse, 200, "list of " + r.resource + ": no items array");
+  }
+  if (j["items"].is_null()) j["items"] = Json::array();
+  return j;
+}
+
+Json Client::ListAll(const Resource& r, std::string_view ns, const ListOptions& options) const {
+  ListOptions o = options;
+  Json all = List(r, ns, o);
+  int pages = 1;
+  while (true) {
+    const Json& md = all["metadata"];
+    const std::string cont = md.is_object() ? md.value("continue", "") : "";
+    if (cont.empty()) break;
+    if (++pages > 1000000) throw ApiError(Reason::kBadResponse, 200, "list never ends");
+    o.continue_token = cont;
+    o.resource_version.clear();  // the continue token pins the snapshot
+    Json page = List(r, ns, o);
+    for (auto& item : page["items"]) all["items"].push_back(std::move(item));
+    all["metadata"] = std::move(page["metadata"]);
+  }
+  if (all["metadata"].is_object()) all["metadata"].erase("continue");
+  return all;
+}
+
+Json Client::Create(const Resource& r, std::string_view ns, const Json& object) const {
+  HttpRequest req;
+  req.method = "POST";
+  req.path = r.CollectionPath(ns);
+  req.body = Dump(object);
+  return DoJson("create", std::move(req));
+}
+
+Json Client::Update(const Resource& r, std::string_view ns, const Json& object) const {
+  HttpRequest req;
+  req.method = "PUT";
+  req.path = r.ItemPath(ns, NameOf(object));
+  req.body = Dump(object);
+  return DoJson("update", std::move(req));
+}
+
+Json Client::UpdateStatus(const Resource& r, std::string_view ns, const Json& object) const {
+  HttpRequest req;
+  req.method = "PUT";
+  req.path = r.ItemPath(ns, NameOf(object), "status");
+  req.body = Dump(object);
+  return DoJson("update_status", std::move(req));
+}
+
+Json Client::Apply(const Resource& r, std::string_view ns, std::string_view name,
+                   const Json& object, const ApplyOptions& options) const {
+  HttpRequest req;
+  req.method = "PATCH";
+  req.path = r.ItemPath(ns, name, options.subresource);
+  AddQuery(req.path, "fieldManager", options_.field_manager);
+  if (options.force) AddQuery(req.path, "force", "true");
+  // JSON is YAML, so the object goes as it is.
+  req.headers.emplace_back("Content-Type", "application/apply-patch+yaml");
+  req.body = Dump(object);
+  return DoJson("apply", std::move(req));
+}
+
+Json Client::MergePatch(const Resource& r, std::string_view ns, std::string_view name,
+                        const Json& patch, std::string_view subresource) const {
+  HttpRequest req;
+  req.method = "PATCH";
+  req.path = r.ItemPath(ns, name, subresource);
+  AddQuery(req.path, "fieldManager", options_.field_manager);
+  req.headers.emplace_back("Content-Type", "application/merge-patch+json");
+  req.body = Dump(patch);
+  return DoJson("patch", std::move(req));
+}
+
+Json Client::Delete(const Resource& r, std::string_view ns, std::string_view name,
+                    const DeleteOptions& options) const {
+  HttpRequest req;
+  req.method = "DELETE";
+  req.path = r.ItemPath(ns, name);
+  Json body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
+  if (options.propagation != Propagation::kDefault) {
+    body["propagationPolicy"] = PropagationName(options.propagation);
+  }
+  if (options.grace_period_seconds) body["gracePeriodSeconds"] = *options.grace_period_seconds;
+  if (!options.precondition_resource_version.empty()) {
+    body["preconditions"]["resourceVersion"] = options.precondition_resource_version;
+  }
+  if (!options.precondition_uid.empty()) body["preconditions"]["uid"] = options.precondition_uid;
+  req.body = Dump(body);
+  return DoJson("delete", std::move(req));
+}
+
+void Client::Watch(const Resource& r, std::string_view ns, const WatchOptions& o,
+                   const WatchHandler& handler, CancelToken* cancel) const {
+  HttpRequest req;
+  req.path = r.CollectionPath(ns);
+  AddQuery(req.path, "watch", "true");
+  AddQuery(req.path, "labelSelector", o.label_selector);
+  AddQuery(req.path, "fieldSelector", o.field_selector);
+  AddQuery(req.path, "resourceVersion", o.resource_version);
+  if (o.allow_bookmarks) AddQuery(req.path, "allowWatchBookmarks", "true");
+  AddQuery(req.path, "timeoutSeconds", std::to_string(o.server_timeout.count()));
+  req.timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(o.server_timeout + o.client_slack);
+  const std::string context = "GET " + req.path;
+  const auto start = std::chrono::steady_clock::now();
+  HttpResponse resp;
+  try {
+    resp = http_->Stream(
+        req,
+        [&](std::string_view line) {
+          if (line.empty()) return true;
+          WatchEvent ev = ParseWatchEvent(line);  // throws kBadResponse
+          if (metrics_) metrics_->CountWatchEvent(r.resource, ev.raw_type);
+          return handler(std::move(ev));
+        },
+        cancel, options_.max_watch_line_bytes);
+  } catch (const TransportError& e) {
+    if (metrics_) {
+      metrics_->ObserveRequest("watch", 0, std::chrono::steady_clock::now() - start);
+      metrics_->CountError(Reason::kTransport);
+    }
+    throw ApiError(Reason::kTransport, 0, e.what());
+  } catch (const ApiError& e) {
+    if (metrics_) metrics_->CountError(e.reason());
+    throw;
+  }
+  if (cancel != nullptr && cancel->cancelled()) return;
+  if (metrics_) {
+    metrics_->ObserveRequest("watch", resp.status, std::chrono::steady_clock::now() - start);
+  }
+  if (resp.status < 200 || resp.status > 299) {
+    ApiError err = ErrorFromResponse(resp.status, resp.body, resp.Header("retry-after"), context);
+    if (metrics_) metrics_->CountError(err.reason());
+    throw err;
+  }
+}
+
+}  // namespace pulse::kube

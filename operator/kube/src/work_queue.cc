@@ -1,0 +1,117 @@
+#include "pulse/kube/work_queue.h"
+
+namespace pulse::kube {
+
+WorkQueue::WorkQueue(WorkQueueOptions options) : limiter_(options.base_delay, options.max_delay) {}
+
+void WorkQueue::AddLocked(const std::string& key) {
+  if (shutting_down_) return;
+  if (!dirty_.insert(key).second) return;   // already queued (or pending re-queue)
+  if (processing_.count(key) != 0) return;  // re-queued by Done()
+  queue_.push_back(key);
+  cv_.notify_one();
+}
+
+void WorkQueue::MoveDueLocked(TimePoint now) {
+  while (!waiting_.empty() && waiting_.begin()->first <= now) {
+    std::string key = waiting_.begin()->second;
+    waiting_.erase(waiting_.begin());
+    waiting_at_.erase(key);
+    AddLocked(key);
+  }
+}
+
+void WorkQueue::Add(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AddLocked(key);
+}
+
+void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shutting_down_) return;
+  if (delay.count() <= 0) {
+    AddLocked(key);
+    return;
+  }
+  const TimePoint at = std::chrono::steady_clock::now() + delay;
+  auto it = waiting_at_.find(key);
+  if (it != waiting_at_.end()) {
+    if (it->second <= at) return;
+    // Replace the later entry with the earlier time.
+    auto range = waiting_.equal_range(it->second);
+    for (auto w = range.first; w != range.second; ++w) {
+      if (w->second == key) {
+        waiting_.erase(w);
+        break;
+      }
+    }
+  }
+  waiting_.emplace(at, key);
+  waiting_at_[key] = at;
+  cv_.notify_all();  // a sleeping worker may need to wake earlier
+}
+
+void WorkQueue::AddRateLimited(const std::string& key) { AddAfter(key, limiter_.When(key)); }
+
+void WorkQueue::Forget(const std::string& key) { limiter_.Forget(key); }
+
+int WorkQueue::NumRequeues(const std::string& key) const { return limiter_.NumRequeues(key); }
+
+std::optional<std::string> WorkQueue::Get() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    MoveDueLocked(std::chrono::steady_clock::now());
+    if (!queue_.empty()) break;
+    if (shutting_down_) return std::nullopt;
+    if (waiting_.empty()) {
+      cv_.wait(lock);
+    } else {
+      cv_.wait_until(lock, waiting_.begin()->first);
+    }
+  }
+  std::string key = std::move(queue_.front());
+  queue_.pop_front();
+  processing_.insert(key);
+  dirty_.erase(key);
+  return key;
+}
+
+void WorkQueue::Done(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  processing_.erase(key);
+  if (dirty_.count(key) != 0) {
+    queue_.push_back(key);
+    cv_.notify_one();
+  }
+  if (processing_.empty()) drained_.notify_all();
+  if (shutting_down_) cv_.notify_all();
+}
+
+void WorkQueue::ShutDown() {
+  std::lock_guard<std::mutex> lock(mu_);
+  shutting_down_ = true;
+  waiting_.clear();
+  waiting_at_.clear();
+  cv_.notify_all();
+}
+
+void WorkQueue::ShutDownWithDrain() {
+  std::unique_lock<std::mutex> lock(mu_);
+  shutting_down_ = true;
+  waiting_.clear();
+  waiting_at_.clear();
+  cv_.notify_all();
+  drained_.wait(lock, [this] { return processing_.empty() && queue_.empty(); });
+}
+
+bool WorkQueue::ShuttingDown() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return shutting_down_;
+}
+
+size_t WorkQueue::Len() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+}  // namespace pulse::kube

@@ -32,8 +32,10 @@ if command -v ccache >/dev/null; then
 fi
 jobs="$(nproc)"
 
-leftovers() { # processes started from this checkout's test-state dirs
-  pgrep -af "$here/build[^ ]*/testenv|pulse-tools/bin" 2>/dev/null | grep -v pgrep || true
+source "$here/scripts/testenv/lib.sh"
+leftovers() { # processes the launchers started for this checkout's build dirs, still alive
+  local p
+  for p in $(for d in "$here"/build*/testenv; do [[ -d "$d" ]] && leftover_pids "$d"; done | sort -u); do echo "$p $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | cut -c1-160)"; done
 }
 
 status=0

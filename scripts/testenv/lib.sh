@@ -12,8 +12,11 @@ free_port() {
 spawn() {
   local dir="$1" name="$2"; shift 2
   mkdir -p "$dir/pids"
-  setsid "$@" >"$dir/$name.log" 2>&1 </dev/null &
+  # PULSE_TESTENV_OWNER marks every process of ours, so a leftover can be found after the run.
+  PULSE_TESTENV_OWNER="$dir" setsid "$@" >"$dir/$name.log" 2>&1 </dev/null &
   echo $! >"$dir/pids/$name"
+  # Kept after stop (the server dir is removed): lets a run check nothing it started survives.
+  echo $! >>"$(dirname "$dir")/.spawned-groups"
 }
 
 # wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.2 s until it succeeds.
@@ -41,12 +44,35 @@ stop_pid() {
   rm -f "$f"
 }
 
-# stop_all DIR: stops every process recorded under DIR/pids, newest first.
+# leftover_pids STATEDIR: live processes in any process group ever spawned under STATEDIR,
+# plus marked daemons that left their group (epmd). Redis and postgres rewrite their
+# environment for their process titles, hence the groups.
+leftover_pids() {
+  local g
+  if [[ -f "$1/.spawned-groups" ]]; then
+    for g in $(sort -u "$1/.spawned-groups"); do pgrep -g "$g" 2>/dev/null || true; done
+  fi
+  owned_pids "$1/"
+}
+
+# owned_pids PREFIX: pids of live processes whose PULSE_TESTENV_OWNER starts with PREFIX —
+# including daemons that left our process group (epmd does).
+owned_pids() {
+  local f p
+  for f in $(grep -lsz "^PULSE_TESTENV_OWNER=$1" /proc/[0-9]*/environ 2>/dev/null); do
+    p="${f#/proc/}"; p="${p%/environ}"
+    [[ "$p" == "$$" || "$p" == "$BASHPID" ]] || echo "$p"
+  done
+}
+
+# stop_all DIR: stops every process recorded under DIR/pids (newest first), then anything
+# else still marked as started for DIR.
 stop_all() {
-  local dir="$1"
-  [[ -d "$dir/pids" ]] || return 0
-  local name
-  for name in $(ls -t "$dir/pids"); do stop_pid "$dir" "$name"; done
+  local dir="$1" name p
+  if [[ -d "$dir/pids" ]]; then
+    for name in $(ls -t "$dir/pids"); do stop_pid "$dir" "$name"; done
+  fi
+  for p in $(owned_pids "$dir\$"); do kill -KILL "$p" 2>/dev/null || true; done
 }
 
 running() {

@@ -1,0 +1,94 @@
+// A histogram whose hot path is a few relaxed atomic increments on the calling thread's shard.
+//
+// prometheus-cpp's Histogram::Observe takes a mutex per histogram; under two recording threads
+// that mutex's cache line bounces between cores. Here each thread is mapped to one of N shards
+// (cache-line aligned blocks of counters), so concurrent observers touch different lines, and the
+// shards are summed only when Prometheus scrapes.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace pulse::red {
+
+// Upper bounds of a histogram's finite buckets, in seconds, strictly increasing (+Inf is
+// implicit). Immutable after construction; thread-safe to share.
+class HistogramBuckets {
+ public:
+  // Throws std::invalid_argument naming the offending bound when bounds are empty, not finite,
+  // negative or not strictly increasing, or more than kMaxBuckets.
+  explicit HistogramBuckets(std::vector<double> upper_bounds_seconds);
+
+  static constexpr std::size_t kMaxBuckets = 64;
+
+  // Index of the bucket a duration falls into (size() for +Inf).
+  std::size_t IndexOf(std::int64_t nanoseconds) const noexcept {
+    std::size_t i = 0;
+    const std::size_t n = bounds_ns_.size();
+    while (i < n && nanoseconds > bounds_ns_[i]) ++i;
+    return i;
+  }
+  std::size_t size() const noexcept { return bounds_.size(); }
+  const std::vector<double>& upper_bounds() const noexcept { return bounds_; }
+
+  // 0.001 s … 10 s, suited to web APIs.
+  static const HistogramBuckets& Http();
+  // 0.1 ms … 1 s, suited to a cache on the same network.
+  static const HistogramBuckets& Redis();
+
+ private:
+  std::vector<double> bounds_;
+  std::vector<std::int64_t> bounds_ns_;
+};
+
+// Number of shards for sharded counters: the next power of two ≥ hardware threads, capped at 16.
+unsigned DefaultShardCount() noexcept;
+
+// The calling thread's shard among `shards` (a power of two). Threads are numbered round-robin
+// on first use, so the first `shards` threads never share a shard.
+unsigned CurrentShard(unsigned shards) noexcept;
+
+// Point-in-time values of a histogram, as Prometheus wants them.
+struct HistogramSnapshot {
+  std::vector<std::uint64_t> cumulative_counts;  // one per finite bucket, then +Inf (== count)
+  std::uint64_t count = 0;
+  double sum_seconds = 0;
+};
+
+// One histogram series. Observe is thread-safe and lock-free (wait-free on x86); Snapshot is
+// thread-safe and may run concurrently with Observe (it may miss observations in flight, never
+// reports a count that later decreases).
+class ShardedHistogram {
+ public:
+  ShardedHistogram(const HistogramBuckets& buckets, unsigned shards);
+  ShardedHistogram(const ShardedHistogram&) = delete;
+  ShardedHistogram& operator=(const ShardedHistogram&) = delete;
+
+  void Observe(std::int64_t nanoseconds) noexcept {
+    if (nanoseconds < 0) nanoseconds = 0;
+    std::atomic<std::uint64_t>* shard = ShardBase(CurrentShard(shards_));
+    shard[buckets_->IndexOf(nanoseconds)].fetch_add(1, std::memory_order_relaxed);
+    shard[sum_index_].fetch_add(static_cast<std::uint64_t>(nanoseconds), std::memory_order_relaxed);
+  }
+
+  HistogramSnapshot Snapshot() const;
+  const HistogramBuckets& buckets() const noexcept { return *buckets_; }
+
+ private:
+  struct alignas(64) Line {
+    std::atomic<std::uint64_t> v[8];
+  };
+  std::atomic<std::uint64_t>* ShardBase(unsigned shard) const noexcept {
+    return &lines_[shard * lines_per_shard_].v[0];
+  }
+
+  const HistogramBuckets* buckets_;
+  unsigned shards_;
+  std::size_t sum_index_;        // slot after the +Inf bucket: total nanoseconds
+  std::size_t lines_per_shard_;  // cache lines per shard
+  std::unique_ptr<Line[]> lines_;
+};
+
+}  // namespace pulse::red

@@ -1,0 +1,90 @@
+// Space-Saving heavy hitters (Metwally, Agrawal, El Abbadi 2005) with per-entry exact counters.
+//
+// Tracks at most `capacity` keys in O(capacity) memory whatever the number of distinct keys.
+// Each tracked entry keeps
+//   estimate = the Space-Saving count (an over-estimate of the key's true count: true ≤ estimate),
+//   error    = the count inherited from the entry it replaced (estimate - error ≤ true),
+//   exact    = estimate - error = requests seen for this key since it was (last) admitted.
+// Guarantees (N = all increments so far, K = capacity):
+//   - every key whose true count exceeds N/K is tracked;
+//   - for a tracked key, true - N/K ≤ exact ≤ true, and exact grows by exactly 1 per increment
+//     while the key stays tracked.
+// `untracked_total()` is N minus the sum of the tracked entries' exact counts: the increments that
+// no tracked entry accounts for. It never decreases (an eviction moves the evicted entry's exact
+// count into it), which is what makes it a valid Prometheus counter (`user="__other__"`).
+//
+// Not thread-safe: callers serialise access (UserTopK does, with a lock).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pulse::red {
+
+class SpaceSaving {
+ public:
+  // Throws std::invalid_argument when capacity is 0 or above kMaxCapacity.
+  explicit SpaceSaving(std::size_t capacity);
+
+  static constexpr std::size_t kMaxCapacity = 1 << 20;
+
+  // Counts one occurrence of `key`. Allocation-free once every entry's string has grown to the
+  // longest key it held (keys ≤ 15 bytes never allocate).
+  void Increment(std::string_view key);
+  // Counts one occurrence that must never be tracked (it only adds to untracked_total()).
+  void IncrementUntracked() noexcept {
+    ++total_;
+    ++untracked_;
+  }
+
+  struct Entry {
+    std::string key;
+    std::uint64_t estimate = 0;
+    std::uint64_t error = 0;
+    std::uint64_t exact() const noexcept { return estimate - error; }
+  };
+  // Tracked entries, highest estimate first (ties by key, so output is deterministic).
+  std::vector<Entry> Entries() const;
+
+  std::size_t capacity() const noexcept { return capacity_; }
+  std::size_t size() const noexcept { return entries_.size(); }
+  std::uint64_t total() const noexcept { return total_; }
+  std::uint64_t untracked_total() const noexcept { return untracked_; }
+  std::uint64_t evictions() const noexcept { return evictions_; }
+  // Bytes held by this structure (entries, heap, hash index, key strings): bounded by capacity.
+  std::size_t MemoryBytes() const noexcept;
+
+ private:
+  struct Slot {
+    std::string key;
+    std::uint64_t hash = 0;
+    std::uint64_t error = 0;
+    std::uint32_t heap_pos = 0;
+  };
+  // The estimate lives in the heap node, so sifting compares contiguous memory instead of
+  // chasing into the slots (the heap walk is the hot part of an eviction).
+  struct HeapNode {
+    std::uint64_t estimate;
+    std::uint32_t slot;
+  };
+  static constexpr std::uint32_t kEmpty = 0xffffffffu;
+
+  std::uint32_t Find(std::string_view key, std::uint64_t hash) const noexcept;
+  void IndexInsert(std::uint32_t slot);
+  void IndexErase(std::uint32_t slot);
+  void SiftDown(std::uint32_t pos) noexcept;
+  void SiftUp(std::uint32_t pos) noexcept;
+
+  std::size_t capacity_;
+  std::vector<Slot> entries_;         // at most capacity_, never shrinks
+  std::vector<HeapNode> heap_;        // min-heap by estimate
+  std::vector<std::uint32_t> index_;  // open addressing (linear probing) → entry index
+  std::uint64_t index_mask_;
+  std::uint64_t total_ = 0;
+  std::uint64_t untracked_ = 0;
+  std::uint64_t evictions_ = 0;
+};
+
+}  // namespace pulse::red

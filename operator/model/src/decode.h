@@ -1,0 +1,32 @@
+// Private: typed decoding of one Kubernetes object (already a JSON value) into the model.
+// Each function returns the object, or nothing after appending its errors to `errors`.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
+
+#include "json_reader.h"
+#include "pulse/operator/model/api_monitor.h"
+#include "pulse/operator/model/exporter.h"
+#include "pulse/operator/model/secret.h"
+
+namespace pulse::model::internal {
+
+// The error prototype for an object: file, kind and (best-effort) namespace/name.
+Error ObjectPrototype(const nlohmann::json& object, const Source& source, const std::string& kind);
+
+// metadata: name (required), namespace, uid, generation, resourceVersion, labels, annotations;
+// other metadata fields are ignored.
+void ReadObjectMeta(ObjectReader& top, ObjectMeta& meta);
+
+std::optional<ApiMonitor> DecodeApiMonitor(const nlohmann::json& object, const Source& source,
+                                           std::vector<Error>& errors);
+std::optional<Exporter> DecodeExporter(const nlohmann::json& object, const Source& source,
+                                       std::vector<Error>& errors);
+std::optional<Secret> DecodeSecret(const nlohmann::json& object, const Source& source,
+                                   std::vector<Error>& errors);
+
+}  // namespace pulse::model::internal

@@ -163,8 +163,11 @@ void CheckRegex(ErrorSink& sink, const std::string& path, const std::string& reg
   options.set_log_errors(false);
   const RE2 re("^(?:" + regex + ")$", options);
   if (!re.ok()) {
+    // Report RE2's complaint about the user's text, not about our anchored wrapper.
+    const RE2 plain(regex, options);
+    const std::string reason = plain.ok() ? re.error() : plain.error();
     sink.Add(ErrorCode::kInvalidValue, path, Printable(regex),
-             Quote(regex) + " is not a valid RE2 regular expression: " + Printable(re.error()));
+             Quote(regex) + " is not a valid RE2 regular expression: " + Printable(reason));
   }
 }
 

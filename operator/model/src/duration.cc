@@ -49,8 +49,10 @@ Result<Duration> ParseDuration(std::string_view text) {
     const std::size_t digits_start = pos;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
     if (pos == digits_start) {
-      return Invalid(text, "invalid duration " + quoted +
-                               ": want a number followed by a unit (y, w, d, h, m, s, ms)");
+      return Invalid(
+          text, "invalid duration " + quoted +
+                    ": want a number followed by a unit (y, w, d, h, m, s, ms)" +
+                    (pos == 0 ? "" : " where \"" + std::string(text.substr(pos, 16)) + "\" is"));
     }
     std::int64_t number = 0;
     bool overflow = false;

@@ -58,13 +58,19 @@ std::string Printable(std::string_view s, std::size_t max_bytes) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02X", c);
       piece = buf;
+    } else if (c < 0x80) {
+      piece = std::string(1, static_cast<char>(c));
     } else {
-      // Keep a multi-byte character whole.
-      while (i + len < s.size() && (static_cast<unsigned char>(s[i + len]) & 0xC0) == 0x80 &&
-             c >= 0xC0) {
-        ++len;
+      // Keep a valid multi-byte character whole; escape bytes that are not UTF-8.
+      len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      if (len > 1 && i + len <= s.size() && IsValidUtf8(s.substr(i, len))) {
+        piece = std::string(s.substr(i, len));
+      } else {
+        len = 1;
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02X", c);
+        piece = buf;
       }
-      piece = std::string(s.substr(i, len));
     }
     if (out.size() + piece.size() > max_bytes) {
       out += "...";

@@ -1,0 +1,158 @@
+// pulse-exporter: loads the config, starts one refresh thread per target and serves /metrics
+// (from the cache) and /healthz with prometheus-cpp's Exposer until SIGTERM/SIGINT.
+#include <prometheus/exposer.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "pulse/exporter/cached_collector.h"
+#include "pulse/exporter/config.h"
+#include "pulse/exporter/credentials.h"
+#include "pulse/exporter/http_client.h"
+#include "pulse/exporter/log.h"
+#include "pulse/exporter/target_factory.h"
+#include "pulse/exporter/target_runner.h"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+constexpr const char* kUsage = R"(Usage: pulse-exporter --config FILE [--listen HOST:PORT] [--check]
+
+Exports RabbitMQ dead-letter/in-flight messages, PostgreSQL size/connections/shared buffers and
+S3 bucket sizes for Prometheus. Every target is refreshed in the background on its own interval;
+/metrics is served from the cache and never waits for a target.
+
+  --config FILE       YAML config (format: docs/exporter.md)
+  --listen HOST:PORT  address for /metrics and /healthz (overrides `listen:`; default 127.0.0.1:9187)
+  --check             validate the config and the credentials it references, then exit
+  --help              this text
+  --version           print the version
+)";
+
+int Fail(const std::string& message) {
+  std::cerr << "pulse-exporter: " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace pulse::exporter;
+  std::string config_path, listen;
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](const char* flag) -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      (void)flag;
+      return std::string(argv[++i]);
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (arg == "--version") {
+      std::cout << "pulse-exporter " << kVersion << "\n";
+      return 0;
+    } else if (arg == "--config") {
+      auto v = value("--config");
+      if (!v) return Fail("--config needs a file\n" + std::string(kUsage));
+      config_path = *v;
+    } else if (arg.rfind("--config=", 0) == 0) {
+      config_path = arg.substr(9);
+    } else if (arg == "--listen") {
+      auto v = value("--listen");
+      if (!v) return Fail("--listen needs HOST:PORT");
+      listen = *v;
+    } else if (arg.rfind("--listen=", 0) == 0) {
+      listen = arg.substr(9);
+    } else if (arg == "--check") {
+      check_only = true;
+    } else {
+      std::cerr << "pulse-exporter: unknown argument '" << arg << "'\n" << kUsage;
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::cerr << "pulse-exporter: --config FILE is required\n" << kUsage;
+    return 2;
+  }
+
+  struct stat st {};
+  if (::stat(config_path.c_str(), &st) != 0) {
+    return Fail(config_path + ": cannot read config: " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) return Fail(config_path + ": not a regular file");
+  if (static_cast<std::size_t>(st.st_size) > kMaxConfigBytes) {
+    return Fail(config_path + ": config is larger than " + std::to_string(kMaxConfigBytes) +
+                " bytes");
+  }
+  std::ifstream in(config_path, std::ios::binary);
+  if (!in) return Fail(config_path + ": cannot read config: " + std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+
+  ConfigParseResult parsed = ParseConfig(text.str());
+  if (!parsed.config) {
+    std::cerr << FormatConfigErrors(config_path, parsed.errors);
+    return 1;
+  }
+  ExporterConfig& config = *parsed.config;
+  if (const auto errors = CheckCredentials(config); !errors.empty()) {
+    std::cerr << FormatConfigErrors(config_path, errors);
+    return 1;
+  }
+  if (!listen.empty()) {
+    if (auto why = ValidateListen(listen); !why.empty()) return Fail("--listen: " + why);
+    config.listen = listen;
+  }
+  if (check_only) {
+    std::cout << "config OK: " << config.targets.size() << " target(s)\n";
+    return 0;
+  }
+
+  // Block the stop signals in every thread; the main thread waits for them with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::shared_ptr<HttpClient> http = MakeCppRestHttpClient();
+  std::vector<std::unique_ptr<TargetRunner>> runners;
+  std::vector<const TargetRunner*> views;
+  for (const auto& t : config.targets) {
+    runners.push_back(
+        std::make_unique<TargetRunner>(t.name, t.type, t.interval, MakeTarget(t, http)));
+    views.push_back(runners.back().get());
+  }
+  auto collector = std::make_shared<CachedCollector>(views, kVersion);
+  auto health = std::make_shared<HealthCollectable>();
+  std::unique_ptr<prometheus::Exposer> exposer;
+  try {
+    exposer = std::make_unique<prometheus::Exposer>(config.listen, 2);
+  } catch (const std::exception& e) {
+    return Fail("cannot listen on " + config.listen + ": " + e.what());
+  }
+  exposer->RegisterCollectable(collector, "/metrics");
+  exposer->RegisterCollectable(health, "/healthz");
+  const auto ports = exposer->GetListeningPorts();
+  Log(LogLevel::kInfo, "pulse-exporter " + std::string(kVersion) + " serving /metrics on " +
+                           config.listen +
+                           (ports.empty() ? "" : " (port " + std::to_string(ports[0]) + ")") +
+                           " for " + std::to_string(runners.size()) + " target(s)");
+  for (auto& r : runners) r->Start();
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  Log(LogLevel::kInfo,
+      std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+  exposer.reset();
+  for (auto& r : runners) r->Stop();
+  return 0;
+}

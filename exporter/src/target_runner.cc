@@ -1,0 +1,118 @@
+#include "pulse/exporter/target_runner.h"
+
+#include <prometheus/metric_family.h>
+
+#include "pulse/exporter/log.h"
+
+namespace pulse::exporter {
+
+CachedFamilies ToPrometheus(const MetricSet& metrics, const std::string& target_name) {
+  CachedFamilies out;
+  out.reserve(metrics.families().size());
+  for (const auto& f : metrics.families()) {
+    prometheus::MetricFamily family;
+    family.name = f.name;
+    family.help = f.help;
+    family.type = f.kind == MetricKind::kCounter ? prometheus::MetricType::Counter
+                                                 : prometheus::MetricType::Gauge;
+    family.metric.reserve(f.samples.size());
+    for (const auto& s : f.samples) {
+      prometheus::ClientMetric m;
+      m.label.reserve(s.labels.size() + 1);
+      m.label.push_back({"target", target_name});
+      for (const auto& [k, v] : s.labels) m.label.push_back({k, v});
+      if (f.kind == MetricKind::kCounter) {
+        m.counter.value = s.value;
+      } else {
+        m.gauge.value = s.value;
+      }
+      family.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(family));
+  }
+  return out;
+}
+
+TargetRunner::TargetRunner(std::string name, TargetType type, Duration interval,
+                           std::unique_ptr<Target> target)
+    : name_(std::move(name)),
+      type_(TargetTypeName(type)),
+      interval_(interval),
+      target_(std::move(target)) {
+  status_.name = name_;
+  status_.type = type_;
+  status_.families = std::make_shared<const CachedFamilies>();
+  for (const char* r : {reason::kConnect, reason::kTimeout, reason::kAuth, reason::kHttp,
+                        reason::kParse, reason::kQuery, reason::kCredentials}) {
+    status_.errors[r] = 0;
+  }
+}
+
+TargetRunner::~TargetRunner() { Stop(); }
+
+void TargetRunner::Start() {
+  thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
+}
+
+void TargetRunner::Stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    wake_.notify_all();
+    thread_.join();
+  }
+}
+
+void TargetRunner::RefreshNow() { RefreshOnce(std::stop_token{}); }
+
+void TargetRunner::Loop(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    const auto next = std::chrono::steady_clock::now() + interval_;
+    RefreshOnce(stop);
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, stop, next, [] { return false; });
+  }
+}
+
+void TargetRunner::RefreshOnce(std::stop_token stop) {
+  const auto started = std::chrono::steady_clock::now();
+  RefreshResult result = target_->Refresh(stop);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::shared_ptr<const CachedFamilies> families;
+  if (result.ok) {
+    // Convert outside the lock: scrapes only ever swap a pointer.
+    families = std::make_shared<const CachedFamilies>(ToPrometheus(result.metrics, name_));
+  }
+  bool was_up = false;
+  std::string previous_error;
+  {
+    std::lock_guard lock(mutex_);
+    was_up = status_.up;
+    previous_error = status_.last_error;
+    status_.refreshes++;
+    status_.last_duration_seconds = seconds;
+    status_.up = result.ok;
+    if (result.ok) {
+      status_.families = std::move(families);
+      status_.last_success = std::chrono::system_clock::now();
+      status_.last_error.clear();
+    } else {
+      status_.errors[result.reason]++;
+      status_.last_error = result.message;
+    }
+  }
+  // Log transitions only, so a dead target does not flood the log.
+  if (result.ok && (!was_up || status_.refreshes == 1)) {
+    Log(LogLevel::kInfo, "target " + name_ + " (" + type_ + ") is up");
+  } else if (!result.ok && (was_up || previous_error != result.message)) {
+    Log(LogLevel::kWarn, "target " + name_ + " (" + type_ + ") refresh failed [" + result.reason +
+                             "]: " + result.message);
+  }
+}
+
+TargetStatus TargetRunner::Snapshot() const {
+  std::lock_guard lock(mutex_);
+  return status_;
+}
+
+}  // namespace pulse::exporter

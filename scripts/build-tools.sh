@@ -16,19 +16,24 @@ log() { printf '[build-tools %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 cached() { [[ -x "$PULSE_TOOLS_BIN/$1" && "$(cat "$PULSE_TOOLS_BIN/.$1.stamp" 2>/dev/null)" == "$2" ]]; }
 stamp() { printf '%s' "$2" >"$PULSE_TOOLS_BIN/.$1.stamp"; }
 
-# Prints a dot line every 30 s while a long build runs so the user sees it is alive.
+# with_progress WHAT TOTAL CMD...: runs a `go build -v`/`go install -v` command (which names each
+# package as it compiles it) and every 20 s says how far it is: packages compiled of TOTAL and
+# the one being compiled, so a multi-minute cold build is visibly alive.
 with_progress() {
-  local what="$1"; shift
-  local start=$SECONDS
-  "$@" &
-  local pid=$!
+  local what="$1" total="$2"; shift 2
+  local start=$SECONDS plog; plog="$(mktemp)"
+  "$@" 2>"$plog" &
+  local pid=$! last=$SECONDS
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 5
-    if (( (SECONDS - start) % 30 < 5 )); then
-      log "$what: still building ($((SECONDS - start)) s so far; measured cold on 2 cores: kubernetes ~5 min, helm ~2 min, versitygw ~1.5 min)"
+    sleep 1
+    if (( SECONDS - last >= 20 )); then
+      last=$SECONDS
+      local done_n cur; done_n="$(grep -vc '^go: ' "$plog" || true)"; cur="$(grep -v '^go: ' "$plog" | tail -n1)"
+      log "$what: ${done_n}${total:+ of ~$total} packages compiled after $((SECONDS - start)) s, now ${cur:-linking}"
     fi
   done
-  wait "$pid"
+  if ! wait "$pid"; then grep -v '^[a-zA-Z0-9_./-]*$' "$plog" >&2 || cat "$plog" >&2; rm -f "$plog"; return 1; fi
+  rm -f "$plog"
 }
 
 minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
@@ -42,8 +47,9 @@ if (( need_kube )); then
     ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  (cd "$here/tools/kube" && with_progress "kubernetes" \
-    go build -trimpath -ldflags "$ldflags" -o "$PULSE_TOOLS_BIN/" \
+  log "a cold build takes about 5 minutes on 2 cores (measured); progress every 20 s"
+  (cd "$here/tools/kube" && go mod download && total="$(go list -deps ./cmd/... | wc -l)" &&
+    with_progress "kubernetes" "$total" go build -v -trimpath -ldflags "$ldflags" -o "$PULSE_TOOLS_BIN/" \
       ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/etcd)
   for b in kube-apiserver kube-controller-manager etcd; do stamp "$b" "$kube_stamp"; done
   log "kubernetes binaries done"
@@ -55,7 +61,7 @@ go_install() { # NAME MODULE@VERSION [LDFLAGS]
   local name="$1" mod="$2" ldflags="-s -w ${3:-}"
   if cached "$name" "$mod;$ldflags"; then log "$name: cached ($mod)"; return; fi
   log "building $name from $mod"
-  GOBIN="$PULSE_TOOLS_BIN" with_progress "$name" go install -trimpath -ldflags "$ldflags" "$mod"
+  GOBIN="$PULSE_TOOLS_BIN" with_progress "$name" "" go install -v -trimpath -ldflags "$ldflags" "$mod"
   stamp "$name" "$mod;$ldflags"
   log "$name done"
 }

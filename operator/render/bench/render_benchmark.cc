@@ -1,0 +1,104 @@
+// Cost of rendering N ApiMonitors (plus a fixed set of 3 Exporters): the whole output of
+// `pulse-operator render` (prometheus.yml, rule files, dashboards) and each renderer alone.
+// Run: build-*/operator/render/pulse_operator_render_benchmark; results in
+// docs/benchmarks-render.md.
+//
+// Counters: output_bytes (all files), peak_rss_mb (the process's peak resident set so far, from
+// getrusage; benchmarks run in ascending N, so it is the peak of the largest N rendered so far).
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <string>
+#include <vector>
+
+#include "pulse/operator/render/render.h"
+
+namespace {
+
+using namespace pulse;
+
+std::vector<model::ApiMonitor> MakeMonitors(int n) {
+  std::vector<model::ApiMonitor> out;
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    model::ApiMonitor m;
+    m.metadata.namespace_ = "team-" + std::to_string(i % 50);
+    m.metadata.name = "api-" + std::to_string(i);
+    model::LabelSelector sel;
+    sel.match_labels["app.kubernetes.io/name"] = m.metadata.name;
+    sel.match_expressions.push_back({"tier", "In", {"backend", "api"}});
+    m.spec.selector = sel;
+    model::Endpoint ep;
+    ep.port = "http";
+    m.spec.endpoints.push_back(ep);
+    m.spec.target_labels = {"team"};
+    model::RedSlo slo;
+    slo.availability_objective = 99.9;
+    slo.latency_threshold = model::MakeDuration("250ms");
+    slo.latency_objective = 99;
+    m.spec.red.slo = slo;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::vector<model::Exporter> MakeExporters() {
+  std::vector<model::Exporter> out(3);
+  const model::ExporterType types[] = {model::ExporterType::kRabbitMq,
+                                       model::ExporterType::kPostgreSql, model::ExporterType::kS3};
+  for (int i = 0; i < 3; ++i) {
+    out[i].metadata.namespace_ = "infra";
+    out[i].metadata.name = "exp-" + std::to_string(i);
+    out[i].spec.type = types[i];
+  }
+  return out;
+}
+
+double PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+template <typename Fn>
+void Run(benchmark::State& state, Fn render) {
+  const auto monitors = MakeMonitors(static_cast<int>(state.range(0)));
+  const auto exporters = MakeExporters();
+  render::RenderInputs inputs{monitors, exporters, {}};
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    bytes = render(inputs);
+    benchmark::ClobberMemory();
+  }
+  state.counters["monitors"] = static_cast<double>(state.range(0));
+  state.counters["output_bytes"] = static_cast<double>(bytes);
+  state.counters["peak_rss_mb"] = PeakRssMb();
+}
+
+std::size_t Total(const std::vector<render::RenderedFile>& files) {
+  std::size_t n = 0;
+  for (const auto& f : files) n += f.content.size();
+  return n;
+}
+
+void BM_RenderAll(benchmark::State& state) {
+  Run(state, [](const render::RenderInputs& in) { return Total(render::RenderAll(in)); });
+}
+void BM_PrometheusConfig(benchmark::State& state) {
+  Run(state,
+      [](const render::RenderInputs& in) { return render::RenderPrometheusConfig(in).size(); });
+}
+void BM_RuleFiles(benchmark::State& state) {
+  Run(state, [](const render::RenderInputs& in) { return Total(render::RenderRuleFiles(in)); });
+}
+void BM_Dashboards(benchmark::State& state) {
+  Run(state, [](const render::RenderInputs& in) { return Total(render::RenderDashboards(in)); });
+}
+
+#define PULSE_SIZES ->Arg(1)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_PrometheusConfig) PULSE_SIZES;
+BENCHMARK(BM_RuleFiles) PULSE_SIZES;
+BENCHMARK(BM_Dashboards) PULSE_SIZES;
+BENCHMARK(BM_RenderAll) PULSE_SIZES;
+
+}  // namespace

@@ -1,0 +1,129 @@
+#include "render_common.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <span>
+#include <tuple>
+
+#include "pulse/operator/render/text_escape.h"
+
+namespace pulse::render::detail {
+namespace {
+
+template <typename T>
+std::vector<const T*> SortedByIdentity(std::span<const T> in) {
+  std::vector<const T*> out;
+  out.reserve(in.size());
+  for (const T& object : in) out.push_back(&object);
+  // Validation rejects duplicate identities; source order breaks any remaining tie so the
+  // result is still a total order.
+  std::sort(out.begin(), out.end(), [](const T* a, const T* b) {
+    return std::tie(a->metadata.namespace_, a->metadata.name, a->source.file, a->source.document) <
+           std::tie(b->metadata.namespace_, b->metadata.name, b->source.file, b->source.document);
+  });
+  return out;
+}
+
+}  // namespace
+
+std::vector<const model::ApiMonitor*> SortedApiMonitors(std::span<const model::ApiMonitor> in) {
+  return SortedByIdentity(in);
+}
+
+std::vector<const model::Exporter*> SortedExporters(std::span<const model::Exporter> in) {
+  return SortedByIdentity(in);
+}
+
+std::string ObjectKey(const model::ObjectMeta& meta) {
+  std::string key;
+  key.reserve(meta.namespace_.size() + meta.name.size() + 1);
+  key += meta.namespace_;
+  key += '/';
+  key += meta.name;
+  return key;
+}
+
+namespace {
+std::string StemPart(std::string_view text) {
+  std::string safe = SafePathComponent(text);
+  std::string out;
+  out.reserve(safe.size());
+  for (char c : safe) {
+    if (c == '_') {
+      out += "%5F";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string FileStem(std::string_view prefix, const model::ObjectMeta& meta) {
+  std::string stem(prefix);
+  stem += '_';
+  stem += StemPart(meta.namespace_);
+  stem += '_';
+  stem += StemPart(meta.name);
+  return stem;
+}
+
+std::string SecretFilePath(const RenderOptions& options, std::string_view namespace_,
+                           const model::SecretKeySelector& ref) {
+  std::string path = options.secrets_dir;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  path += '/';
+  path += SafePathComponent(namespace_);
+  path += '/';
+  path += SafePathComponent(ref.name);
+  path += '/';
+  path += SafePathComponent(ref.key);
+  return path;
+}
+
+std::string FormatNumber(double value) {
+  if (!std::isfinite(value)) return value > 0 ? "+Inf" : (value < 0 ? "-Inf" : "NaN");
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, value);
+  return std::string(buf, res.ptr);
+}
+
+std::string FormatSeconds(std::chrono::milliseconds value) {
+  // Integer arithmetic first so 250ms is "0.25" exactly, not a binary approximation.
+  const long long ms = value.count();
+  std::string out = std::to_string(ms / 1000);
+  long long frac = ms % 1000;
+  if (frac != 0) {
+    std::string digits = std::to_string(frac);
+    digits.insert(0, 3 - digits.size(), '0');
+    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    out += '.';
+    out += digits;
+  }
+  return out;
+}
+
+std::string LeRegex(std::chrono::milliseconds bound) {
+  const std::string text = FormatSeconds(bound);
+  std::string re = RegexQuoteMeta(text);
+  if (text.find('.') == std::string::npos) re += "(\\.0)?";
+  return re;
+}
+
+std::string Selector(std::string_view metric, const std::vector<Matcher>& matchers) {
+  std::string out(metric);
+  out += '{';
+  bool first = true;
+  for (const Matcher& m : matchers) {
+    if (!first) out += ',';
+    first = false;
+    out += m.label;
+    out += m.op;
+    out += PromQlQuoted(m.value);
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace pulse::render::detail

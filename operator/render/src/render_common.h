@@ -1,0 +1,53 @@
+// Helpers shared by the renderers (private to pulse_operator_render): canonical object order,
+// PromQL selector building, number and path formatting.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pulse/operator/model/api_monitor.h"
+#include "pulse/operator/model/common_types.h"
+#include "pulse/operator/model/exporter.h"
+#include "pulse/operator/render/render_inputs.h"
+
+namespace pulse::render::detail {
+
+// Objects sorted by (namespace, name): the order every renderer writes them in, so the output
+// does not depend on the order the objects were read or listed in.
+std::vector<const model::ApiMonitor*> SortedApiMonitors(std::span<const model::ApiMonitor> in);
+std::vector<const model::Exporter*> SortedExporters(std::span<const model::Exporter> in);
+
+// "<namespace>/<name>", the value of the pulse_apimonitor / pulse_exporter labels.
+std::string ObjectKey(const model::ObjectMeta& meta);
+
+// "<prefix>_<namespace>_<name>" for file names (rules/, dashboards/): each part path-safe and
+// '_' escaped too, so different objects never share a file.
+std::string FileStem(std::string_view prefix, const model::ObjectMeta& meta);
+
+// <secrets_dir>/<namespace>/<secret>/<key>, each component made path-safe.
+std::string SecretFilePath(const RenderOptions& options, std::string_view namespace_,
+                           const model::SecretKeySelector& ref);
+
+// Seconds as the shortest decimal text, e.g. 250ms -> "0.25", 1s -> "1".
+std::string FormatSeconds(std::chrono::milliseconds value);
+// A double as the shortest decimal text that reads back the same ("0.001", "14.4").
+std::string FormatNumber(double value);
+
+// A regex for the `le` label of a histogram bucket with this bound that matches both spellings
+// clients and Prometheus versions use: "1" and "1.0" (Prometheus 3 normalises to the latter).
+std::string LeRegex(std::chrono::milliseconds bound);
+
+// One PromQL label matcher; `op` is "=", "!=", "=~" or "!~". The value is quoted here.
+struct Matcher {
+  std::string label;
+  std::string op;
+  std::string value;
+};
+// metric{label="value",...}, values quoted as PromQL strings.
+std::string Selector(std::string_view metric, const std::vector<Matcher>& matchers);
+
+}  // namespace pulse::render::detail

@@ -1,0 +1,110 @@
+// The shop against the real Redis, PostgreSQL and RabbitMQ: exact /metrics after a known
+// sequence, and its order events through RabbitMQ into the dead-letter queue.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "demo_test_support.h"
+#include "rabbitmq_management.h"
+#include "shop_service.h"
+
+namespace pulse::demo {
+namespace {
+
+using testing::RealRedis;
+using testing::RedisCalls;
+using testing::Requests;
+
+std::shared_ptr<shop::RabbitMqManagement> RealRabbit() {
+  return std::make_shared<shop::RabbitMqManagement>(pulse::testenv::Get("rabbitmq", "MGMT_URL"),
+                                                    pulse::testenv::Get("rabbitmq", "USER"),
+                                                    pulse::testenv::Get("rabbitmq", "PASSWORD"));
+}
+
+TEST(Shop, OrdersFlowThroughRedisPostgresAndRabbitMq) {
+  auto mq = RealRabbit();
+  mq->DeclareTopology();
+  while (mq->TakeOne(shop::kOrdersQueue, false)) {
+  }
+  while (mq->TakeOne(shop::kDeadLetterQueue, false)) {
+  }
+  auto redis_metrics = std::make_shared<red::RedisMetrics>();
+  auto redis = std::make_shared<RedisPool>(RealRedis(), redis_metrics);
+  redis->Command({"DEL", "shop:catalogue", "shop:cart:zoe", "shop:product:SKU-0002"});
+  auto pg = std::make_shared<PgPool>(pulse::testenv::Get("postgres", "DSN"));
+  HttpServer server(ServerOptions{}, shop::MakeRoutes(redis, pg, mq), {redis_metrics});
+  server.Start();
+  HttpClient c("127.0.0.1", server.port());
+  const std::map<std::string, std::string> as_zoe = {{"X-User-Id", "zoe"}};
+
+  for (int i = 0; i < 2; ++i) {
+    const HttpResult r = c.Request("GET", "/catalogue", "", as_zoe);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(nlohmann::json::parse(r.body)["products"].size(), 50u);
+  }
+  EXPECT_EQ(c.Request("GET", "/catalogue/SKU-0002", "", as_zoe).status, 200);
+  EXPECT_EQ(c.Request("GET", "/catalogue/NOPE", "", as_zoe).status, 404);
+  EXPECT_EQ(
+      c.Request("POST", "/cart/zoe/items", R"({"sku":"SKU-0002","quantity":3})", as_zoe).status,
+      201);
+  EXPECT_EQ(c.Request("POST", "/cart/zoe/items", R"({"sku":"NOPE","quantity":1})", as_zoe).status,
+            404);
+  EXPECT_EQ(
+      c.Request("POST", "/cart/zoe/items", R"({"sku":"SKU-0002","quantity":1000})", as_zoe).status,
+      400);
+  const HttpResult order = c.Request("POST", "/orders", R"({"user":"zoe"})", as_zoe);
+  ASSERT_EQ(order.status, 201) << order.body;
+  const auto order_json = nlohmann::json::parse(order.body);
+  EXPECT_EQ(order_json["total_cents"], 3 * 399);
+  EXPECT_EQ(c.Request("POST", "/orders", R"({"user":"zoe"})", as_zoe).status, 409);  // cart emptied
+  EXPECT_EQ(c.Request("GET", "/orders/" + std::to_string(order_json["id"].get<long long>())).status,
+            200);
+  EXPECT_EQ(c.Request("GET", "/orders/999999999").status, 404);
+
+  const std::string m = c.Request("GET", "/metrics").body;
+  EXPECT_EQ(Requests(m, "GET", "/catalogue", 200), 2);
+  EXPECT_EQ(Requests(m, "GET", "/catalogue/{sku}", 200), 1);
+  EXPECT_EQ(Requests(m, "GET", "/catalogue/{sku}", 404), 1);
+  EXPECT_EQ(Requests(m, "POST", "/cart/{user}/items", 201), 1);
+  EXPECT_EQ(Requests(m, "POST", "/cart/{user}/items", 404), 1);
+  EXPECT_EQ(Requests(m, "POST", "/cart/{user}/items", 400), 1);
+  EXPECT_EQ(Requests(m, "POST", "/orders", 201), 1);
+  EXPECT_EQ(Requests(m, "POST", "/orders", 409), 1);
+  EXPECT_EQ(Requests(m, "GET", "/orders/{id}", 200), 1);
+  EXPECT_EQ(Requests(m, "GET", "/orders/{id}", 404), 1);
+  EXPECT_EQ(red::testing::Sample(m, R"(http_requests_by_user_total{user="zoe"})"), 9);
+  EXPECT_EQ(RedisCalls(m, "HINCRBY"), 1);
+  EXPECT_EQ(RedisCalls(m, "HGETALL"), 2);
+
+  // The order event reached shop.orders; a rejected delivery lands in the dead-letter queue.
+  EXPECT_TRUE(mq->TakeOne(shop::kOrdersQueue, /*reject=*/true));
+  EXPECT_FALSE(mq->TakeOne(shop::kOrdersQueue, false));
+  EXPECT_TRUE(mq->TakeOne(shop::kDeadLetterQueue, false));
+  EXPECT_FALSE(mq->TakeOne(shop::kDeadLetterQueue, false));
+}
+
+TEST(Shop, RejectsBadRabbitMqUrls) {
+  EXPECT_THROW(shop::ParseHttpUrl("https://x:1"), std::invalid_argument);
+  EXPECT_THROW(shop::ParseHttpUrl("http://x:1/api"), std::invalid_argument);
+  EXPECT_THROW(shop::ParseHttpUrl("http://x"), std::invalid_argument);
+  EXPECT_EQ(shop::ParseHttpUrl("http://127.0.0.1:15672/").second, 15672);
+}
+
+TEST(Shop, PublishFailureAnswers500AndIsCounted) {
+  auto redis_metrics = std::make_shared<red::RedisMetrics>();
+  auto redis = std::make_shared<RedisPool>(RealRedis(), redis_metrics);
+  auto pg = std::make_shared<PgPool>(pulse::testenv::Get("postgres", "DSN"));
+  auto wrong_password = std::make_shared<shop::RabbitMqManagement>(
+      pulse::testenv::Get("rabbitmq", "MGMT_URL"), "guest", "wrong");
+  HttpServer server(ServerOptions{}, shop::MakeRoutes(redis, pg, wrong_password), {});
+  server.Start();
+  HttpClient c("127.0.0.1", server.port());
+  ASSERT_EQ(c.Request("POST", "/cart/ivy/items", R"({"sku":"SKU-0001","quantity":1})").status, 201);
+  const HttpResult r = c.Request("POST", "/orders", R"({"user":"ivy"})");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_NE(r.body.find("401"), std::string::npos) << r.body;
+  EXPECT_EQ(Requests(c.Request("GET", "/metrics").body, "POST", "/orders", 500), 1);
+}
+
+}  // namespace
+}  // namespace pulse::demo

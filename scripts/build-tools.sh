@@ -73,4 +73,8 @@ for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
 done
 go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$helm_ldflags"
 go_install versitygw "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+# Debian's prometheus and promtool are built without Kubernetes service discovery, which the
+# operator's rendered prometheus.yml uses (kubernetes_sd_configs); tests check it with these.
+go_install promtool "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION"
+go_install prometheus "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_MODULE_VERSION"
 log "all tools ready in $PULSE_TOOLS_BIN"

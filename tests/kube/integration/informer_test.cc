@@ -26,7 +26,9 @@ class Recorder {
  public:
   EventHandler Handler() {
     EventHandler h;
-    h.on_add = [this](const ObjectPtr& o) { Add("add " + (*o)["metadata"]["name"].get<std::string>()); };
+    h.on_add = [this](const ObjectPtr& o) {
+      Add("add " + (*o)["metadata"]["name"].get<std::string>());
+    };
     h.on_update = [this](const ObjectPtr&, const ObjectPtr& o) {
       Add("update " + (*o)["metadata"]["name"].get<std::string>());
     };
@@ -56,7 +58,8 @@ class Recorder {
 // name -> resourceVersion of what the server has.
 std::map<std::string, std::string> ServerState(const Client& c, const std::string& ns) {
   std::map<std::string, std::string> out;
-  for (const auto& item : c.ListAll(ConfigMaps(), ns)["items"]) {
+  const Json list = c.ListAll(ConfigMaps(), ns);  // not a temporary: the loop borrows from it
+  for (const auto& item : list["items"]) {
     out[ns + "/" + item["metadata"]["name"].get<std::string>()] = ResourceVersionOf(item);
   }
   return out;
@@ -78,8 +81,11 @@ InformerOptions FastOptions() {
 
 void RestartApiserver() {
   std::string out;
-  const int rc = testenv::Shell(testenv::SourceDir() + "/scripts/testenv/testenv.sh "
-                                "restart-apiserver " + testenv::StateDir(), &out);
+  const int rc = testenv::Shell(testenv::SourceDir() +
+                                    "/scripts/testenv/testenv.sh "
+                                    "restart-apiserver " +
+                                    testenv::StateDir(),
+                                &out);
   ASSERT_EQ(rc, 0) << out;
 }
 
@@ -114,7 +120,8 @@ TEST(Watch, SeesCreatesUpdatesDeletesInOrder) {
 TEST(Informer, ListsWatchesAndNotifiesInOrder) {
   Client client(AdminConfig());
   const std::string ns = CreateNamespace(client, "inf");
-  for (int i = 0; i < 20; ++i) client.Create(ConfigMaps(), ns, ConfigMap("pre-" + std::to_string(i)));
+  for (int i = 0; i < 20; ++i)
+    client.Create(ConfigMaps(), ns, ConfigMap("pre-" + std::to_string(i)));
   Informer informer(client, ConfigMaps(), ns, FastOptions());
   Recorder rec;
   informer.AddEventHandler(rec.Handler());
@@ -173,8 +180,8 @@ TEST(Informer, StoreConvergesAfterApiserverRestart) {
       60s));
   client.Delete(ConfigMaps(), ns, "a0");
   client.MergePatch(ConfigMaps(), ns, "a1", {{"data", {{"changed", "yes"}}}});
-  EXPECT_TRUE(Eventually([&] { return StoreState(informer.store()) == ServerState(client, ns); },
-                         60s))
+  EXPECT_TRUE(
+      Eventually([&] { return StoreState(informer.store()) == ServerState(client, ns); }, 60s))
       << informer.LastError();
   EXPECT_TRUE(rec.Saw("add after"));
   EXPECT_TRUE(rec.Saw("delete a0"));
@@ -230,24 +237,26 @@ TEST(Informer, GoneTriggersRelistThatReportsDeletesInTheGap) {
     WatchOptions wo;
     wo.resource_version = old_rv;
     wo.server_timeout = 5s;
-    ASSERT_TRUE(Eventually([&] {
-      try {
-        admin.Watch(ConfigMaps(), ns, wo, [&](WatchEvent&& ev) {
-          if (ev.type == WatchEventType::kError) gone = IsGone(ErrorFromStatus(ev.object, "w"));
-          return false;
-        });
-      } catch (const ApiError& e) {
-        gone = IsGone(e);
-        if (e.reason() == Reason::kTransport || e.Retriable()) return false;
-      }
-      return true;
-    }, 60s));
+    ASSERT_TRUE(Eventually(
+        [&] {
+          try {
+            admin.Watch(ConfigMaps(), ns, wo, [&](WatchEvent&& ev) {
+              if (ev.type == WatchEventType::kError) gone = IsGone(ErrorFromStatus(ev.object, "w"));
+              return false;
+            });
+          } catch (const ApiError& e) {
+            gone = IsGone(e);
+            if (e.reason() == Reason::kTransport || e.Retriable()) return false;
+          }
+          return true;
+        },
+        60s));
     ASSERT_TRUE(gone) << "the server still serves resourceVersion " << old_rv;
   }
   proxy.Resume();
 
-  EXPECT_TRUE(Eventually([&] { return StoreState(informer.store()) == ServerState(admin, ns); },
-                         60s))
+  EXPECT_TRUE(
+      Eventually([&] { return StoreState(informer.store()) == ServerState(admin, ns); }, 60s))
       << informer.LastError();
   EXPECT_GE(informer.stats().relists_after_gone, 1);
   EXPECT_TRUE(rec.Saw("delete drop1"));

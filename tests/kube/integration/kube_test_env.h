@@ -45,10 +45,8 @@ inline bool Eventually(const std::function<bool()>& cond,
 
 inline Json ConfigMap(const std::string& name, const Json& data = Json::object(),
                       const Json& labels = Json::object()) {
-  Json cm = {{"apiVersion", "v1"},
-             {"kind", "ConfigMap"},
-             {"metadata", {{"name", name}}},
-             {"data", data}};
+  Json cm = {
+      {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}}, {"data", data}};
   if (!labels.empty()) cm["metadata"]["labels"] = labels;
   return cm;
 }

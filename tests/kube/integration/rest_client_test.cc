@@ -186,7 +186,8 @@ TEST_F(RestClientTest, CustomResourceCrudAndStatusSubresource) {
   EXPECT_EQ(st["status"]["phase"], "Ready");
   EXPECT_EQ(client_->Get(widgets, ns_, "w1")["status"]["phase"], "Ready");
 
-  Json sp = client_->MergePatch(widgets, ns_, "w1", {{"status", {{"phase", "Degraded"}}}}, "status");
+  Json sp =
+      client_->MergePatch(widgets, ns_, "w1", {{"status", {{"phase", "Degraded"}}}}, "status");
   EXPECT_EQ(sp["status"]["phase"], "Degraded");
 
   // Schema validation: typed Invalid naming the field.
@@ -229,9 +230,9 @@ TEST_F(RestClientTest, DeletePropagationGarbageCollectsDependents) {
   Json owner = client_->Create(ConfigMaps(), ns_, ConfigMap("owner"));
   Json child = ConfigMap("child");
   child["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "v1"},
-                                                      {"kind", "ConfigMap"},
-                                                      {"name", "owner"},
-                                                      {"uid", owner["metadata"]["uid"]}}});
+                                                       {"kind", "ConfigMap"},
+                                                       {"name", "owner"},
+                                                       {"uid", owner["metadata"]["uid"]}}});
   client_->Create(ConfigMaps(), ns_, child);
   Json orphan = ConfigMap("orphan-child");
   orphan["metadata"]["ownerReferences"] = child["metadata"]["ownerReferences"];
@@ -254,8 +255,7 @@ TEST_F(RestClientTest, DeletePropagationGarbageCollectsDependents) {
   client_->Create(ConfigMaps(), ns_, ConfigMap("pre"));
   DeleteOptions wrong;
   wrong.precondition_uid = "00000000-0000-0000-0000-000000000000";
-  EXPECT_EQ(ReasonOf([&] { client_->Delete(ConfigMaps(), ns_, "pre", wrong); }),
-            Reason::kConflict);
+  EXPECT_EQ(ReasonOf([&] { client_->Delete(ConfigMaps(), ns_, "pre", wrong); }), Reason::kConflict);
 }
 
 TEST_F(RestClientTest, EventsAreRecordedAgainstTheObject) {

@@ -1,6 +1,5 @@
 // pulse-exporter: loads the config, starts one refresh thread per target and serves /metrics
 // (from the cache) and /healthz with prometheus-cpp's Exposer until SIGTERM/SIGINT.
-#include <prometheus/exposer.h>
 #include <sys/stat.h>
 
 #include <csignal>
@@ -10,11 +9,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "pulse/exporter/cached_collector.h"
 #include "pulse/exporter/config.h"
 #include "pulse/exporter/credentials.h"
 #include "pulse/exporter/http_client.h"
 #include "pulse/exporter/log.h"
+#include "pulse/exporter/metrics_page.h"
+#include "pulse/exporter/metrics_server.h"
 #include "pulse/exporter/target_factory.h"
 #include "pulse/exporter/target_runner.h"
 
@@ -131,17 +131,14 @@ int main(int argc, char** argv) {
         std::make_unique<TargetRunner>(t.name, t.type, t.interval, MakeTarget(t, http)));
     views.push_back(runners.back().get());
   }
-  auto collector = std::make_shared<CachedCollector>(views, kVersion);
-  auto health = std::make_shared<HealthCollectable>();
-  std::unique_ptr<prometheus::Exposer> exposer;
+  MetricsPage page(views, kVersion);
+  std::unique_ptr<MetricsServer> server;
   try {
-    exposer = std::make_unique<prometheus::Exposer>(config.listen, 2);
+    server = std::make_unique<MetricsServer>(config.listen, page);
   } catch (const std::exception& e) {
     return Fail("cannot listen on " + config.listen + ": " + e.what());
   }
-  exposer->RegisterCollectable(collector, "/metrics");
-  exposer->RegisterCollectable(health, "/healthz");
-  const auto ports = exposer->GetListeningPorts();
+  const auto ports = server->ports();
   Log(LogLevel::kInfo, "pulse-exporter " + std::string(kVersion) + " serving /metrics on " +
                            config.listen +
                            (ports.empty() ? "" : " (port " + std::to_string(ports[0]) + ")") +
@@ -152,7 +149,7 @@ int main(int argc, char** argv) {
   sigwait(&signals, &sig);
   Log(LogLevel::kInfo,
       std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
-  exposer.reset();
+  server.reset();
   for (auto& r : runners) r->Stop();
   return 0;
 }

@@ -1,37 +1,8 @@
 #include "pulse/exporter/target_runner.h"
 
-#include <prometheus/metric_family.h>
-
 #include "pulse/exporter/log.h"
 
 namespace pulse::exporter {
-
-CachedFamilies ToPrometheus(const MetricSet& metrics, const std::string& target_name) {
-  CachedFamilies out;
-  out.reserve(metrics.families().size());
-  for (const auto& f : metrics.families()) {
-    prometheus::MetricFamily family;
-    family.name = f.name;
-    family.help = f.help;
-    family.type = f.kind == MetricKind::kCounter ? prometheus::MetricType::Counter
-                                                 : prometheus::MetricType::Gauge;
-    family.metric.reserve(f.samples.size());
-    for (const auto& s : f.samples) {
-      prometheus::ClientMetric m;
-      m.label.reserve(s.labels.size() + 1);
-      m.label.push_back({"target", target_name});
-      for (const auto& [k, v] : s.labels) m.label.push_back({k, v});
-      if (f.kind == MetricKind::kCounter) {
-        m.counter.value = s.value;
-      } else {
-        m.gauge.value = s.value;
-      }
-      family.metric.push_back(std::move(m));
-    }
-    out.push_back(std::move(family));
-  }
-  return out;
-}
 
 TargetRunner::TargetRunner(std::string name, TargetType type, Duration interval,
                            std::unique_ptr<Target> target)
@@ -41,7 +12,7 @@ TargetRunner::TargetRunner(std::string name, TargetType type, Duration interval,
       target_(std::move(target)) {
   status_.name = name_;
   status_.type = type_;
-  status_.families = std::make_shared<const CachedFamilies>();
+  status_.rendered = std::make_shared<const RenderedFamilies>();
   for (const char* r : {reason::kConnect, reason::kTimeout, reason::kAuth, reason::kHttp,
                         reason::kParse, reason::kQuery, reason::kCredentials}) {
     status_.errors[r] = 0;
@@ -78,10 +49,10 @@ void TargetRunner::RefreshOnce(std::stop_token stop) {
   RefreshResult result = target_->Refresh(stop);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::shared_ptr<const CachedFamilies> families;
+  std::shared_ptr<const RenderedFamilies> rendered;
   if (result.ok) {
-    // Convert outside the lock: scrapes only ever swap a pointer.
-    families = std::make_shared<const CachedFamilies>(ToPrometheus(result.metrics, name_));
+    // Render outside the lock: scrapes only copy a pointer and concatenate text.
+    rendered = std::make_shared<const RenderedFamilies>(RenderFamilies(result.metrics, name_));
   }
   bool was_up = false;
   std::string previous_error;
@@ -93,7 +64,7 @@ void TargetRunner::RefreshOnce(std::stop_token stop) {
     status_.last_duration_seconds = seconds;
     status_.up = result.ok;
     if (result.ok) {
-      status_.families = std::move(families);
+      status_.rendered = std::move(rendered);
       status_.last_success = std::chrono::system_clock::now();
       status_.last_error.clear();
     } else {

@@ -1,5 +1,5 @@
 // Refreshes one Target on its own thread every interval and keeps the last good samples, already
-// converted to prometheus-cpp's form, plus the bookkeeping behind the self metrics.
+// rendered to exposition text, plus the bookkeeping behind the self metrics.
 // Thread-safe: Snapshot() may be called from any thread (scrapes) while the refresh thread runs;
 // a refresh never holds the lock while talking to the target.
 #pragma once
@@ -16,15 +16,10 @@
 #include <vector>
 
 #include "pulse/exporter/config.h"
+#include "pulse/exporter/exposition.h"
 #include "pulse/exporter/target.h"
 
-namespace prometheus {
-struct MetricFamily;
-}
-
 namespace pulse::exporter {
-
-using CachedFamilies = std::vector<prometheus::MetricFamily>;
 
 struct TargetStatus {
   std::string name;
@@ -33,9 +28,9 @@ struct TargetStatus {
   std::optional<std::chrono::system_clock::time_point> last_success;
   double last_duration_seconds = 0;
   std::uint64_t refreshes = 0;
-  std::map<std::string, std::uint64_t> errors;     // reason -> count (every known reason present)
-  std::string last_error;                          // message of the last failure ("" when up)
-  std::shared_ptr<const CachedFamilies> families;  // last good samples (never null)
+  std::map<std::string, std::uint64_t> errors;       // reason -> count (every known reason present)
+  std::string last_error;                            // message of the last failure ("" when up)
+  std::shared_ptr<const RenderedFamilies> rendered;  // last good samples (never null)
 };
 
 class TargetRunner {
@@ -70,8 +65,5 @@ class TargetRunner {
   TargetStatus status_;  // guarded by mutex_
   std::jthread thread_;
 };
-
-// Converts a target's samples to prometheus-cpp families, adding target="<name>" first to each.
-CachedFamilies ToPrometheus(const MetricSet& metrics, const std::string& target_name);
 
 }  // namespace pulse::exporter

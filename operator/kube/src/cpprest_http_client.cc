@@ -171,6 +171,7 @@ class CpprestHttpClient final : public HttpClient {
         size_t start = 0;
         for (size_t i = 0; i < n; ++i) {
           if (chunk[i] != '\n') continue;
+          if (line.size() + (i - start) > max_line_bytes) TooLong(request, max_line_bytes);
           line.append(reinterpret_cast<const char*>(chunk.data()) + start, i - start);
           start = i + 1;
           if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -178,10 +179,7 @@ class CpprestHttpClient final : public HttpClient {
           line.clear();
         }
         line.append(reinterpret_cast<const char*>(chunk.data()) + start, n - start);
-        if (line.size() > max_line_bytes) {
-          throw TransportError(Describe(
-              request, "stream line longer than " + std::to_string(max_line_bytes) + " bytes"));
-        }
+        if (line.size() > max_line_bytes) TooLong(request, max_line_bytes);
       }
       if (!line.empty() && !(cancel != nullptr && cancel->cancelled())) on_line(line);
       return out;
@@ -237,6 +235,11 @@ class CpprestHttpClient final : public HttpClient {
     out.status = resp.status_code();
     for (const auto& [k, v] : resp.headers()) out.headers[Lower(k)] = v;
     return out;
+  }
+
+  [[noreturn]] void TooLong(const HttpRequest& request, size_t max_line_bytes) const {
+    throw TransportError(
+        Describe(request, "stream line longer than " + std::to_string(max_line_bytes) + " bytes"));
   }
 
   std::string Describe(const HttpRequest& request, const std::string& what) const {

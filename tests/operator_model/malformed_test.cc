@@ -243,6 +243,10 @@ std::vector<Case> Cases() {
        "error at line 1, column 16: syntax error while parsing value - unexpected end of input; "
        "expected '[', '{', or a literal",
        true},
+      {"json_number_overflow", "{\"kind\": 1e999}",
+       "f.json: document 1: json: [json.exception.out_of_range.406] number overflow parsing "
+       "'1e999'",
+       true},
       {"json_deep", std::string(100, '[') + std::string(100, ']'),
        "f.json: document 1: json: nesting deeper than 64 levels", true},
       {"json_invalid_utf8", "{\"kind\": \"\xc3\x28\"}",

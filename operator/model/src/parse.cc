@@ -160,6 +160,11 @@ ParseResult ParseJson(std::string_view text, std::string_view file) {
                                        "json: syntax error at byte " + std::to_string(e.byte) +
                                            ": " + internal::Printable(e.what(), 200)));
     return out;
+  } catch (const json::exception& e) {
+    // e.g. out_of_range 406: a number literal beyond what a double holds ("1e999").
+    out.errors.push_back(DocumentError(source, ErrorCode::kOutOfRange,
+                                       "json: " + internal::Printable(e.what(), 200)));
+    return out;
   }
   ParseObject(doc, source, 0, out);
   return out;

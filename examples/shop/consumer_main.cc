@@ -1,15 +1,17 @@
-// pulse demo shop order consumer: takes order events from shop.orders and dead-letters a share
-// of them (reject without requeue → shop.dlx → shop.orders.dlq), so the DLQ metric is real.
-//   --rabbitmq-url URL  --rabbitmq-user U  --rabbitmq-password P
-//   --reject-rate R (0..1, default 0.1)  --interval-ms N (pause when the queue is empty, 200)
-//   --max-messages N (stop after N, default unlimited)
+// pulse demo shop order consumer: consumes order events from shop.orders over AMQP with manual
+// acknowledgements, holding some unacknowledged and dead-lettering some (ConsumerPolicy), so
+// seed metrics 1 (DLQ messages) and 2 (in-flight messages) are real.
+//   --amqp HOST:PORT            AMQP listener (IPv4)
+//   --rabbitmq-url URL          management API, to declare the topology first (optional)
+//   --rabbitmq-user U --rabbitmq-password P   (default guest/guest)
+//   --hold N (default 5)  --reject-every K (default 10, 0 = never)  --max-messages N
 #include <signal.h>
 
-#include <chrono>
 #include <iostream>
-#include <random>
-#include <thread>
+#include <vector>
 
+#include "amqp_consumer.h"
+#include "consumer_policy.h"
 #include "pulse/demo/flags.h"
 #include "rabbitmq_management.h"
 
@@ -19,32 +21,50 @@ extern "C" void OnSignal(int) { g_stop = 1; }
 }  // namespace
 
 int main(int argc, char** argv) {
+  using namespace pulse::demo;
   try {
-    const pulse::demo::Flags flags(argc, argv,
-                                   {"rabbitmq-url", "rabbitmq-user", "rabbitmq-password",
-                                    "reject-rate", "interval-ms", "max-messages"});
-    const double reject_rate = flags.GetDouble("reject-rate", 0.1);
-    if (reject_rate < 0 || reject_rate > 1) throw std::invalid_argument("--reject-rate: 0..1");
-    pulse::demo::shop::RabbitMqManagement mq(flags.Get("rabbitmq-url", "http://127.0.0.1:15672"),
-                                             flags.Get("rabbitmq-user", "guest"),
-                                             flags.Get("rabbitmq-password", "guest"));
-    mq.DeclareTopology();
-    const long long max = flags.GetInt("max-messages", -1);
-    const auto idle = std::chrono::milliseconds(flags.GetInt("interval-ms", 200));
+    const Flags flags(argc, argv,
+                      {"amqp", "rabbitmq-url", "rabbitmq-user", "rabbitmq-password", "hold",
+                       "reject-every", "max-messages"});
+    const auto [host, port] = ParseHostPort(flags.Get("amqp", "127.0.0.1:5672"));
+    const std::string user = flags.Get("rabbitmq-user", "guest");
+    const std::string password = flags.Get("rabbitmq-password", "guest");
+    shop::ConsumerPolicy policy;
+    const long long hold = flags.GetInt("hold", 5), reject_every = flags.GetInt("reject-every", 10);
+    if (hold < 0 || hold > 10000 || reject_every < 0) {
+      throw std::invalid_argument("--hold must be 0..10000 and --reject-every >= 0");
+    }
+    policy.hold = static_cast<std::uint64_t>(hold);
+    policy.reject_every = static_cast<std::uint64_t>(reject_every);
+    if (flags.Has("rabbitmq-url")) {
+      shop::RabbitMqManagement(flags.Get("rabbitmq-url"), user, password).DeclareTopology();
+    }
+    // Prefetch must exceed the held count, or the broker stops delivering once they are held.
+    amqp::Consumer consumer(host, port, user, password, shop::kOrdersQueue,
+                            static_cast<std::uint16_t>(policy.hold + 50));
     signal(SIGINT, OnSignal);
     signal(SIGTERM, OnSignal);
-    std::mt19937_64 rng(std::random_device{}());
-    long long taken = 0, rejected = 0;
-    while (!g_stop && (max < 0 || taken < max)) {
-      const bool reject = std::uniform_real_distribution<double>(0, 1)(rng) < reject_rate;
-      if (mq.TakeOne(pulse::demo::shop::kOrdersQueue, reject)) {
-        ++taken;
-        rejected += reject;
-      } else {
-        std::this_thread::sleep_for(idle);
+    const long long max = flags.GetInt("max-messages", -1);
+    std::uint64_t n = 0, held = 0, rejected = 0, acked = 0;
+    while (!g_stop && (max < 0 || static_cast<long long>(n) < max)) {
+      const auto d = consumer.Next(std::chrono::milliseconds(500));
+      if (!d) continue;
+      switch (policy.Decide(++n)) {
+        case shop::DeliveryAction::kHold:
+          ++held;
+          break;
+        case shop::DeliveryAction::kReject:
+          consumer.Reject(d->delivery_tag);
+          ++rejected;
+          break;
+        case shop::DeliveryAction::kAck:
+          consumer.Ack(d->delivery_tag);
+          ++acked;
+          break;
       }
     }
-    std::cerr << "shop-order-consumer: took " << taken << ", dead-lettered " << rejected << "\n";
+    std::cerr << "shop-order-consumer: " << n << " deliveries: " << held << " held, " << rejected
+              << " dead-lettered, " << acked << " acknowledged\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "shop-order-consumer: " << e.what() << std::endl;

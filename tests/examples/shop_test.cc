@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "amqp_consumer.h"
+#include "consumer_policy.h"
 #include "demo_test_support.h"
 #include "rabbitmq_management.h"
 #include "shop_service.h"
@@ -104,6 +107,82 @@ TEST(Shop, PublishFailureAnswers500AndIsCounted) {
   EXPECT_EQ(r.status, 500);
   EXPECT_NE(r.body.find("401"), std::string::npos) << r.body;
   EXPECT_EQ(Requests(c.Request("GET", "/metrics").body, "POST", "/orders", 500), 1);
+}
+
+}  // namespace
+}  // namespace pulse::demo
+
+namespace pulse::demo {
+namespace {
+
+TEST(ShopConsumer, HoldsSomeDeliveriesUnacknowledgedAndDeadLettersOthers) {
+  auto mq = RealRabbit();
+  mq->DeclareTopology();
+  while (mq->TakeOne(shop::kOrdersQueue, false)) {
+  }
+  while (mq->TakeOne(shop::kDeadLetterQueue, false)) {
+  }
+  for (int i = 0; i < 6; ++i) mq->Publish("{\"order\":" + std::to_string(i) + "}");
+  const shop::ConsumerPolicy policy{2, 2};  // hold #1-2, reject #4 and #6, ack #3 and #5
+  {
+    amqp::Consumer consumer("127.0.0.1", std::stoi(pulse::testenv::Get("rabbitmq", "AMQP_PORT")),
+                            pulse::testenv::Get("rabbitmq", "USER"),
+                            pulse::testenv::Get("rabbitmq", "PASSWORD"), shop::kOrdersQueue, 10);
+    for (std::uint64_t n = 1; n <= 6; ++n) {
+      const auto d = consumer.Next(std::chrono::seconds(10));
+      ASSERT_TRUE(d) << "delivery " << n;
+      EXPECT_EQ(d->body, "{\"order\":" + std::to_string(n - 1) + "}");
+      EXPECT_EQ(d->routing_key, "order.created");
+      switch (policy.Decide(n)) {
+        case shop::DeliveryAction::kHold:
+          break;
+        case shop::DeliveryAction::kReject:
+          consumer.Reject(d->delivery_tag);
+          break;
+        case shop::DeliveryAction::kAck:
+          consumer.Ack(d->delivery_tag);
+          break;
+      }
+    }
+    EXPECT_FALSE(consumer.Next(std::chrono::milliseconds(200)));
+    // While the consumer lives, the two held deliveries are in flight: none is ready to take.
+    EXPECT_FALSE(mq->TakeOne(shop::kOrdersQueue, false));
+    // The two rejected ones went through shop.dlx into the dead-letter queue.
+    EXPECT_TRUE(mq->TakeOne(shop::kDeadLetterQueue, false));
+    EXPECT_TRUE(mq->TakeOne(shop::kDeadLetterQueue, false));
+    EXPECT_FALSE(mq->TakeOne(shop::kDeadLetterQueue, false));
+  }
+  // The consumer's connection closed: its held deliveries return to the queue.
+  int returned = 0;
+  for (int i = 0; i < 50 && returned < 2; ++i) {
+    if (mq->TakeOne(shop::kOrdersQueue, false)) {
+      ++returned;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  EXPECT_EQ(returned, 2);
+}
+
+TEST(ShopConsumer, WrongPasswordIsAClearError) {
+  try {
+    amqp::Consumer c("127.0.0.1", std::stoi(pulse::testenv::Get("rabbitmq", "AMQP_PORT")), "guest",
+                     "wrong", shop::kOrdersQueue, 1);
+    FAIL() << "connected with a wrong password";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("amqp"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ShopConsumer, UnknownQueueIsReportedWithTheBrokersReason) {
+  try {
+    amqp::Consumer c("127.0.0.1", std::stoi(pulse::testenv::Get("rabbitmq", "AMQP_PORT")),
+                     pulse::testenv::Get("rabbitmq", "USER"),
+                     pulse::testenv::Get("rabbitmq", "PASSWORD"), "no.such.queue", 1);
+    FAIL() << "consumed a queue that does not exist";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("404"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

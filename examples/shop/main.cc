@@ -1,6 +1,7 @@
 // pulse demo shop: see shop_service.h for the routes, service_main.h for the flags.
 #include "pulse/demo/service_main.h"
 #include "rabbitmq_management.h"
+#include "s3_invoices.h"
 #include "shop_service.h"
 
 int main(int argc, char** argv) {
@@ -16,7 +17,19 @@ int main(int argc, char** argv) {
       mq->DeclareTopology();
       events = mq;
     }
-    return pulse::demo::shop::MakeRoutes(deps.redis, deps.pg, events);
+    std::shared_ptr<pulse::demo::shop::Invoices> invoices;
+    if (deps.flags->Has("s3-endpoint")) {
+      pulse::demo::s3::S3Options o;
+      o.endpoint = deps.flags->Get("s3-endpoint");
+      o.bucket = deps.flags->Get("s3-bucket", "shop-invoices");
+      o.access_key = deps.flags->Get("s3-access-key");
+      o.secret_key = deps.flags->Get("s3-secret-key");
+      o.region = deps.flags->Get("s3-region", "us-east-1");
+      auto s3 = std::make_shared<pulse::demo::s3::S3Invoices>(o);
+      s3->EnsureBucket();
+      invoices = s3;
+    }
+    return pulse::demo::shop::MakeRoutes(deps.redis, deps.pg, events, invoices);
   };
   return pulse::demo::RunService(argc, argv, def);
 }

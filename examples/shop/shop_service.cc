@@ -49,7 +49,8 @@ std::optional<json> Product(RedisPool& redis, PgPool& pg, const std::string& sku
 }  // namespace
 
 std::vector<Route> MakeRoutes(std::shared_ptr<RedisPool> redis, std::shared_ptr<PgPool> pg,
-                              std::shared_ptr<OrderEvents> events) {
+                              std::shared_ptr<OrderEvents> events,
+                              std::shared_ptr<Invoices> invoices) {
   InitSchema(*pg);
   std::vector<Route> routes;
   routes.push_back({"GET", "/catalogue", [redis, pg](const HttpRequest&) {
@@ -104,7 +105,7 @@ std::vector<Route> MakeRoutes(std::shared_ptr<RedisPool> redis, std::shared_ptr<
                       return HttpResponse::Json(204, "");
                     }});
   routes.push_back(
-      {"POST", "/orders", [redis, pg, events](const HttpRequest& req) {
+      {"POST", "/orders", [redis, pg, events, invoices](const HttpRequest& req) {
          HttpResponse error;
          const auto body = ParseObject(req.body, &error);
          if (!body) return error;
@@ -133,6 +134,15 @@ std::vector<Route> MakeRoutes(std::shared_ptr<RedisPool> redis, std::shared_ptr<
                              {"user", *user},
                              {"total_cents", total},
                              {"items", items}};
+         if (invoices) {
+           invoices->Put("invoices/" + rows[0][0] + ".json",
+                         json{{"invoice_for_order", order["id"]},
+                              {"customer", *user},
+                              {"lines", items},
+                              {"total_cents", total},
+                              {"currency", "EUR"}}
+                             .dump());
+         }
          if (events) events->Publish(json{{"type", "order.created"}, {"order", order}}.dump());
          return HttpResponse::Json(201, order.dump());
        }});

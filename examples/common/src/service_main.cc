@@ -12,7 +12,8 @@ int RunService(int argc, const char* const* argv, const ServiceDefinition& def) 
     const Flags flags(
         argc, argv,
         {"listen", "redis", "pg", "rabbitmq-url", "rabbitmq-user", "rabbitmq-password",
-         "error-rate", "latency-ms", "jitter-ms", "top-k", "threads", "port-file"},
+         "error-rate", "latency-ms", "jitter-ms", "top-k", "threads", "port-file", "s3-endpoint",
+         "s3-bucket", "s3-access-key", "s3-secret-key", "s3-region"},
         {"no-instrumentation"});
     const auto [redis_host, redis_port] = ParseHostPort(flags.Get("redis", "127.0.0.1:6379"));
     auto redis_metrics = std::make_shared<red::RedisMetrics>();

@@ -5,6 +5,8 @@
 //   --pg DSN             PostgreSQL connection string (services that persist)
 //   --rabbitmq-url URL   RabbitMQ management API base URL (shop's order events)
 //   --rabbitmq-user U --rabbitmq-password P   (default guest/guest)
+//   --s3-endpoint URL --s3-bucket B --s3-access-key K --s3-secret-key S --s3-region R
+//                        S3 for the shop's invoices (bucket default shop-invoices)
 //   --error-rate R       share of requests answered 500 (0..1)
 //   --latency-ms N --jitter-ms N              added latency
 //   --top-k K            users tracked for http_requests_by_user_total (default 100)

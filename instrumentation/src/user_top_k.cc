@@ -1,5 +1,6 @@
 #include "pulse/red/user_top_k.h"
 
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -37,14 +38,24 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   return len;
 }
 
+bool IsAscii(std::string_view s) {
+  std::uint64_t high_bits = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t chunk;
+    std::memcpy(&chunk, s.data() + i, 8);
+    high_bits |= chunk;
+  }
+  for (; i < s.size(); ++i) high_bits |= static_cast<unsigned char>(s[i]);
+  return (high_bits & 0x8080808080808080ULL) == 0;
+}
+
 }  // namespace
 
 std::string_view NormalizeUser(std::string_view raw, std::string& scratch) {
   if (raw.empty()) return kAnonymousUser;
   if (raw.size() > kMaxUserBytes) raw = raw.substr(0, kMaxUserBytes);
-  bool ascii = true;
-  for (char c : raw) ascii &= static_cast<unsigned char>(c) < 0x80;
-  if (ascii) return raw;
+  if (IsAscii(raw)) return raw;
   scratch.clear();
   for (std::size_t i = 0; i < raw.size();) {
     const std::size_t len = Utf8SequenceLength(raw, i);

@@ -53,33 +53,40 @@ class SpaceSaving {
   std::uint64_t total() const noexcept { return total_; }
   std::uint64_t untracked_total() const noexcept { return untracked_; }
   std::uint64_t evictions() const noexcept { return evictions_; }
-  // Bytes held by this structure (entries, heap, hash index, key strings): bounded by capacity.
+  // Bytes held by this structure (entries, order, groups, hash index, keys): bounded by capacity.
   std::size_t MemoryBytes() const noexcept;
 
  private:
+  // Stream-Summary layout, so every operation is O(1): slots ordered by estimate, highest first,
+  // in `order_`; runs of equal estimate form a Group [first, last]. An increment swaps the slot to
+  // the front of its group and moves it into the neighbouring group (or a new one), so no walk
+  // over the entries is ever needed — an eviction is an increment of the last slot.
   struct Slot {
     std::string key;
     std::uint64_t hash = 0;
     std::uint64_t error = 0;
-    std::uint32_t heap_pos = 0;
+    std::uint32_t pos = 0;    // index in order_
+    std::uint32_t group = 0;  // index in groups_
   };
-  // The estimate lives in the heap node, so sifting compares contiguous memory instead of
-  // chasing into the slots (the heap walk is the hot part of an eviction).
-  struct HeapNode {
-    std::uint64_t estimate;
-    std::uint32_t slot;
+  struct Group {
+    std::uint64_t estimate = 0;
+    std::uint32_t first = 0;
+    std::uint32_t last = 0;
   };
   static constexpr std::uint32_t kEmpty = 0xffffffffu;
 
   std::uint32_t Find(std::string_view key, std::uint64_t hash) const noexcept;
   void IndexInsert(std::uint32_t slot);
   void IndexErase(std::uint32_t slot);
-  void SiftDown(std::uint32_t pos) noexcept;
-  void SiftUp(std::uint32_t pos) noexcept;
+  void Bump(std::uint32_t slot);  // estimate += 1, keeping order_ and groups_ consistent
+  std::uint32_t NewGroup(std::uint64_t estimate, std::uint32_t pos);
 
   std::size_t capacity_;
+  std::uint64_t seed_;
   std::vector<Slot> entries_;         // at most capacity_, never shrinks
-  std::vector<HeapNode> heap_;        // min-heap by estimate
+  std::vector<std::uint32_t> order_;  // slot indices, estimate descending
+  std::vector<Group> groups_;
+  std::vector<std::uint32_t> free_groups_;
   std::vector<std::uint32_t> index_;  // open addressing (linear probing) → entry index
   std::uint64_t index_mask_;
   std::uint64_t total_ = 0;

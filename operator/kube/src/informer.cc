@@ -169,13 +169,7 @@ bool Informer::WatchOnce() {
 
 void Informer::Run() {
   bool need_list = true;
-  auto last_gone = std::chrono::steady_clock::time_point::min();
   while (!stopper_.stopped()) {
-    if (need_list && last_gone != std::chrono::steady_clock::time_point::min() &&
-        std::chrono::steady_clock::now() - last_gone < std::chrono::seconds(1)) {
-      // 410 right after a fresh list: a server that keeps expiring us must not make us spin.
-      if (stopper_.WaitFor(backoff_.Next())) return;
-    }
     if (need_list) {
       try {
         ListAndReplace();
@@ -188,45 +182,41 @@ void Informer::Run() {
       }
     }
     const auto started = std::chrono::steady_clock::now();
-    const long long events_before = stats().events + stats().bookmarks;
+    const auto before = stats();
+    bool gone = false;
+    std::string error;
     try {
-      if (WatchOnce()) {
-        last_gone = std::chrono::steady_clock::now();
-        std::lock_guard<std::mutex> lock(mu_);
-        ++stats_.relists_after_gone;
-        need_list = true;
-        continue;
-      }
-      if (stopper_.stopped()) return;
-      // A watch the server ended normally. If it ended at once without any event, something
-      // is off (a proxy closing streams): back off rather than reconnect in a tight loop.
-      const bool quick = std::chrono::steady_clock::now() - started < std::chrono::seconds(1);
-      if (quick && stats().events + stats().bookmarks == events_before) {
-        if (stopper_.WaitFor(backoff_.Next())) return;
-      } else {
-        backoff_.Reset();
-      }
-      SetError("");
+      gone = WatchOnce();
     } catch (const ApiError& e) {
-      if (stopper_.stopped()) return;
-      SetError(e.what());
+      gone = IsGone(e);
+      error = e.what();
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.watch_errors;
+    } catch (const std::exception& e) {
+      error = e.what();
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.watch_errors;
+    }
+    if (stopper_.stopped()) return;
+    const auto after = stats();
+    // A watch that lasted or delivered something was healthy, whatever ended it. One that ended
+    // at once with nothing (a proxy closing streams, a server that keeps answering 410 right
+    // after a fresh list) must back off rather than reconnect in a tight loop.
+    const bool productive = std::chrono::steady_clock::now() - started >= std::chrono::seconds(1) ||
+                            after.events + after.bookmarks + after.unknown_events >
+                                before.events + before.bookmarks + before.unknown_events;
+    if (productive) backoff_.Reset();
+    if (gone) {
       {
         std::lock_guard<std::mutex> lock(mu_);
-        ++stats_.watch_errors;
-      }
-      if (IsGone(e)) {
-        last_gone = std::chrono::steady_clock::now();
-        std::lock_guard<std::mutex> lock(mu_);
         ++stats_.relists_after_gone;
-        need_list = true;
-        continue;  // relist at once: the data is there, only our version is too old
       }
-      if (stopper_.WaitFor(backoff_.Next())) return;
-    } catch (const std::exception& e) {
-      if (stopper_.stopped()) return;
-      SetError(e.what());
-      if (stopper_.WaitFor(backoff_.Next())) return;
+      need_list = true;  // the data is there, only our version is too old: relist
+      if (!productive && stopper_.WaitFor(backoff_.Next())) return;
+      continue;
     }
+    SetError(error);
+    if ((!error.empty() || !productive) && stopper_.WaitFor(backoff_.Next())) return;
   }
 }
 

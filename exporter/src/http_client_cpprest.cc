@@ -2,6 +2,9 @@
 // cpprest headers. cpprest's timeout is an inactivity timeout: a peer that accepts and never
 // answers is cut off after `timeout`; one that trickles bytes is bounded by the body size limit.
 #include <cpprest/http_client.h>
+#include <pplx/threadpool.h>
+
+#include <mutex>
 
 #include "pulse/exporter/http_client.h"
 
@@ -63,6 +66,16 @@ class CppRestHttpClient : public HttpClient {
 }  // namespace
 
 std::unique_ptr<HttpClient> MakeCppRestHttpClient() {
+  // cpprest's default pool has 40 threads (each with its own stack and malloc arena); the
+  // exporter makes one blocking request at a time per target, so a few threads are plenty.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    try {
+      crossplat::threadpool::initialize_with_threads(4);
+    } catch (const std::exception&) {
+      // Already initialised by an earlier cpprest use in this process: keep that pool.
+    }
+  });
   return std::make_unique<CppRestHttpClient>();
 }
 

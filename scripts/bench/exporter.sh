@@ -19,6 +19,7 @@ command -v wrk >/dev/null || { echo "wrk missing (scripts/setup.sh)" >&2; exit 1
 peer=/usr/bin/prometheus-postgres-exporter
 testenv="$root/scripts/testenv/testenv.sh"
 state="$(mktemp -d /tmp/pulse-bench-exporter.XXXXXX)"
+chmod 755 "$state"  # the servers run as their own users (rabbitmq, postgres)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
@@ -31,8 +32,8 @@ envval() { sed -n "s/^$2=//p" "$state/$1/env"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 log "starting rabbitmq and postgres"
-"$testenv" start rabbitmq "$state" >/dev/null 2>&1
-"$testenv" start postgres "$state" >/dev/null 2>&1
+"$testenv" start rabbitmq "$state" 2>"$state/start.log" || { cat "$state/start.log" >&2; exit 1; }
+"$testenv" start postgres "$state" 2>"$state/start.log" || { cat "$state/start.log" >&2; exit 1; }
 mgmt="$(envval rabbitmq MGMT_URL)"; prom="$(envval rabbitmq PROM_URL)"
 pgport="$(envval postgres PORT)"; pgbin="$(envval postgres BIN_DIR)"
 
@@ -94,7 +95,8 @@ measure() {
 to_ms() {
   python3 -c 'import re,sys; v=sys.argv[1]; m=re.match(r"([0-9.]+)(us|ms|s)$", v); n=float(m.group(1)); print(round(n/1000 if m.group(2)=="us" else n*1000 if m.group(2)=="s" else n, 3))' "$1"
 }
-rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
+# RSS, and in brackets its anonymous part (heap/stacks; the rest is shared library pages).
+rss_mb() { awk '/VmRSS/{r=$2} /RssAnon/{a=$2} END{printf "%.1f (anon %.1f)", r/1024, a/1024}' "/proc/$1/status"; }
 bytes_of() { curl -fsS "$1" | wc -c; }
 
 log "measuring /metrics for ${duration}s each"
@@ -111,7 +113,7 @@ if "$testenv" start s3 "$state" >/dev/null 2>&1; then
   endpoint="$(envval s3 ENDPOINT)"; ak="$(envval s3 ACCESS_KEY)"; sk="$(envval s3 SECRET_KEY)"
   objects=5000
   log "uploading $objects objects to the local S3 server"
-  sig=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$ak:$sk")
+  sig=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$ak:$sk" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
   curl -fsS "${sig[@]}" -X PUT "$endpoint/pulse-bench/" -o /dev/null
   seq 1 "$objects" | xargs -P 4 -I{} curl -fsS "${sig[@]}" -X PUT --data-binary "object {}" \
     "$endpoint/pulse-bench/obj/{}" -o /dev/null

@@ -2,9 +2,12 @@
 // injected failures counted exactly, hostile requests handled.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "exposition.h"
 #include "pulse/demo/http_client.h"
 #include "pulse/demo/http_server.h"
+#include "pulse/testenv/testenv.h"
 
 namespace pulse::demo {
 namespace {
@@ -66,6 +69,22 @@ TEST(HttpServer, MetricsCountAKnownSequenceExactly) {
   EXPECT_EQ(m.find("route=\"/metrics\""), std::string::npos);
   EXPECT_EQ(m.find("/items/7"), std::string::npos);
   EXPECT_TRUE(Sample(m, "process_resident_memory_bytes"));
+}
+
+// The whole exposition a service serves (RED, per-user, process) passes `promtool check metrics`.
+TEST(HttpServer, ExpositionPassesPromtoolLint) {
+  HttpServer server(ServerOptions{}, EchoRoutes(), {});
+  server.Start();
+  HttpClient c("127.0.0.1", server.port());
+  c.Request("GET", "/items", "", {{"X-User-Id", "alice"}});
+  c.Request("GET", "/items/0");
+  const std::string path = pulse::testenv::BinaryDir() + "/server_test_metrics.prom";
+  {
+    std::ofstream out(path);
+    out << Metrics(c);
+  }
+  std::string output;
+  EXPECT_EQ(pulse::testenv::Shell("promtool check metrics < " + path, &output), 0) << output;
 }
 
 TEST(HttpServer, InjectedFailuresAreCountedExactly) {

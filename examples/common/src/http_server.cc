@@ -188,11 +188,13 @@ int HttpServer::Impl::Handle(mg_connection* conn) {
       }
     }
   }
-  Send(conn, resp);
+  // Recorded before the response is written, so a client that has its response can already see
+  // the request in /metrics (the write itself is not part of the duration).
   if (recorder) {
     recorder->Record(red::ParseHttpMethod(req.method), route_id, resp.status,
                      std::chrono::steady_clock::now() - start, req.user);
   }
+  Send(conn, resp);
   return resp.status;
 }
 

@@ -133,9 +133,10 @@ void SpaceSaving::Bump(std::uint32_t slot) {
   s.group = NewGroup(estimate, front);
 }
 
-void SpaceSaving::Increment(std::string_view key) {
+std::uint64_t SpaceSaving::Hash(std::string_view key) const noexcept { return HashKey(key, seed_); }
+
+void SpaceSaving::Increment(std::string_view key, std::uint64_t hash) {
   ++total_;
-  const std::uint64_t hash = HashKey(key, seed_);
   std::uint32_t e = Find(key, hash);
   if (e != kEmpty) {
     Bump(e);

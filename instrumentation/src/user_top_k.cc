@@ -84,12 +84,15 @@ std::size_t UserTopK::capacity() const noexcept { return state_->summary.capacit
 void UserTopK::Record(std::string_view user) {
   thread_local std::string scratch;
   const std::string_view key = NormalizeUser(user, scratch);
-  std::lock_guard<internal::SpinLock> guard(state_->lock);
   if (key == kOtherUser) {
+    std::lock_guard<internal::SpinLock> guard(state_->lock);
     state_->summary.IncrementUntracked();
-  } else {
-    state_->summary.Increment(key);
+    return;
   }
+  // Hash outside the lock: the critical section is only the table update.
+  const std::uint64_t hash = state_->summary.Hash(key);
+  std::lock_guard<internal::SpinLock> guard(state_->lock);
+  state_->summary.Increment(key, hash);
 }
 
 UserTopK::Snapshot UserTopK::Take() const {

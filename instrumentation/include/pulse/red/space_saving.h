@@ -32,7 +32,11 @@ class SpaceSaving {
 
   // Counts one occurrence of `key`. Allocation-free once every entry's string has grown to the
   // longest key it held (keys ≤ 15 bytes never allocate).
-  void Increment(std::string_view key);
+  void Increment(std::string_view key) { Increment(key, Hash(key)); }
+  // Same, with the key's Hash() computed beforehand (e.g. outside a lock).
+  void Increment(std::string_view key, std::uint64_t hash);
+  // The hash this instance uses for `key` (seeded per instance). Thread-safe.
+  std::uint64_t Hash(std::string_view key) const noexcept;
   // Counts one occurrence that must never be tracked (it only adds to untracked_total()).
   void IncrementUntracked() noexcept {
     ++total_;

@@ -46,6 +46,12 @@ TEST(HttpServer, MetricsCountAKnownSequenceExactly) {
   // civetweb itself answers 400 to methods it does not know; known ones outside the label set
   // (WebDAV's PROPFIND) reach the handler and fold into method="OTHER".
   EXPECT_EQ(c.Request("PROPFIND", "/items").status, 405);
+  // HEAD of a GET-only route: 405 with headers only, and the keep-alive connection stays in sync.
+  HttpClient head_client("127.0.0.1", server.port());
+  const HttpResult head = head_client.Request("HEAD", "/items");
+  EXPECT_EQ(head.status, 405);
+  EXPECT_EQ(head.body, "");
+  EXPECT_EQ(head_client.Request("GET", "/items").status, 200);
   const HttpResult boom = c.Request("GET", "/boom");
   EXPECT_EQ(boom.status, 500);
   EXPECT_NE(boom.body.find("handler failed"), std::string::npos);
@@ -54,7 +60,7 @@ TEST(HttpServer, MetricsCountAKnownSequenceExactly) {
   auto count = [&](const std::string& labels) {
     return Sample(m, "http_request_duration_seconds_count{" + labels + "}").value_or(-1);
   };
-  EXPECT_EQ(count(R"(method="GET",route="/items",status="200")"), 5);
+  EXPECT_EQ(count(R"(method="GET",route="/items",status="200")"), 6);
   EXPECT_EQ(count(R"(method="GET",route="/items/{id}",status="200")"), 3);
   EXPECT_EQ(count(R"(method="GET",route="/items/{id}",status="404")"), 1);
   EXPECT_EQ(count(R"(method="POST",route="/items",status="201")"), 1);
@@ -62,9 +68,10 @@ TEST(HttpServer, MetricsCountAKnownSequenceExactly) {
   EXPECT_EQ(count(R"(method="GET",route="__unmatched__",status="404")"), 1);
   EXPECT_EQ(count(R"(method="OTHER",route="/items",status="405")"), 1);
   EXPECT_EQ(count(R"(method="GET",route="/boom",status="500")"), 1);
+  EXPECT_EQ(count(R"(method="HEAD",route="/items",status="405")"), 1);
   EXPECT_EQ(Sample(m, R"(http_requests_by_user_total{user="alice"})"), 6);
   EXPECT_EQ(Sample(m, R"(http_requests_by_user_total{user="bob"})"), 3);
-  EXPECT_EQ(Sample(m, R"(http_requests_by_user_total{user="__anonymous__"})"), 5);
+  EXPECT_EQ(Sample(m, R"(http_requests_by_user_total{user="__anonymous__"})"), 7);
   // /metrics itself is not recorded, and the raw path never appears as a label.
   EXPECT_EQ(m.find("route=\"/metrics\""), std::string::npos);
   EXPECT_EQ(m.find("/items/7"), std::string::npos);

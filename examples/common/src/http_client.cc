@@ -96,12 +96,13 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
   req += "\r\n";
   req += body;
   const bool reused = fd_ >= 0;
-  HttpResult r = RoundTrip(req);
-  if (r.status == 0 && reused) r = RoundTrip(req);  // the kept-alive connection had closed
+  const bool head = method == "HEAD";
+  HttpResult r = RoundTrip(req, head);
+  if (r.status == 0 && reused) r = RoundTrip(req, head);  // the kept-alive connection had closed
   return r;
 }
 
-HttpResult HttpClient::RoundTrip(const std::string& request) {
+HttpResult HttpClient::RoundTrip(const std::string& request, bool head_request) {
   HttpResult r;
   if (fd_ < 0 && !Connect(&r.error)) return r;
   for (std::size_t sent = 0; sent < request.size();) {
@@ -151,6 +152,10 @@ HttpResult HttpClient::RoundTrip(const std::string& request) {
     pos = next;
   }
   const bool close_after = Lower(r.headers["connection"]) == "close";
+  if (head_request) {  // a HEAD response has no body whatever its Content-Length says
+    if (close_after) Close();
+    return r;
+  }
   if (auto it = r.headers.find("content-length"); it != r.headers.end()) {
     const std::size_t len = std::stoull(it->second);
     while (buffer_.size() < len) {

@@ -66,12 +66,13 @@ std::string UrlDecode(std::string_view s) {
 
 // Head and body in one write: two small writes would meet Nagle's algorithm and the client's
 // delayed ACK (a 40 ms stall per keep-alive request).
-void Send(mg_connection* conn, const HttpResponse& r) {
+// A HEAD response carries the headers of the GET response but no body (RFC 9110, 9.3.2).
+void Send(mg_connection* conn, const HttpResponse& r, bool head) {
   std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + ReasonPhrase(r.status) +
                     "\r\nContent-Type: " + r.content_type +
                     "\r\nContent-Length: " + std::to_string(r.body.size()) +
                     "\r\nConnection: keep-alive\r\n\r\n";
-  out += r.body;
+  if (!head) out += r.body;
   mg_write(conn, out.data(), out.size());
 }
 
@@ -126,8 +127,10 @@ void HttpServer::Impl::ServeMetrics(mg_connection* conn) {
     families.insert(families.end(), std::make_move_iterator(f.begin()),
                     std::make_move_iterator(f.end()));
   }
-  Send(conn, HttpResponse{200, prometheus::TextSerializer().Serialize(families),
-                          "text/plain; version=0.0.4; charset=utf-8"});
+  Send(conn,
+       HttpResponse{200, prometheus::TextSerializer().Serialize(families),
+                    "text/plain; version=0.0.4; charset=utf-8"},
+       false);
 }
 
 int HttpServer::Impl::Handle(mg_connection* conn) {
@@ -194,7 +197,7 @@ int HttpServer::Impl::Handle(mg_connection* conn) {
     recorder->Record(red::ParseHttpMethod(req.method), route_id, resp.status,
                      std::chrono::steady_clock::now() - start, req.user);
   }
-  Send(conn, resp);
+  Send(conn, resp, req.method == "HEAD");
   return resp.status;
 }
 

@@ -35,7 +35,7 @@ class HttpClient {
  private:
   bool Connect(std::string* error);
   void Close();
-  HttpResult RoundTrip(const std::string& request);
+  HttpResult RoundTrip(const std::string& request, bool head);
 
   std::string host_;
   int port_;

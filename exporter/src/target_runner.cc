@@ -16,7 +16,7 @@ TargetRunner::TargetRunner(std::string name, TargetType type, Duration interval,
   status_.type = type_;
   status_.rendered = std::make_shared<const RenderedFamilies>();
   for (const char* r : {reason::kConnect, reason::kTimeout, reason::kAuth, reason::kHttp,
-                        reason::kParse, reason::kQuery, reason::kCredentials}) {
+                        reason::kParse, reason::kQuery, reason::kCredentials, reason::kInternal}) {
     status_.errors[r] = 0;
   }
 }
@@ -48,7 +48,15 @@ void TargetRunner::Loop(std::stop_token stop) {
 
 void TargetRunner::RefreshOnce(std::stop_token stop) {
   const auto started = std::chrono::steady_clock::now();
-  RefreshResult result = target_->Refresh(stop);
+  RefreshResult result;
+  try {
+    result = target_->Refresh(stop);
+  } catch (const std::exception& e) {
+    // Targets report failures as results; an exception here is a bug, but it must not take the
+    // refresh thread (and the process) down.
+    result =
+        RefreshResult::Failure(reason::kInternal, std::string("unexpected error: ") + e.what());
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::shared_ptr<const RenderedFamilies> rendered;

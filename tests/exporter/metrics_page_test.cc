@@ -126,6 +126,21 @@ TEST(MetricsPage, BackgroundThreadRefreshesAndStops) {
   EXPECT_TRUE(s.up);
 }
 
+class ThrowingTarget : public Target {
+ public:
+  RefreshResult Refresh(std::stop_token) override { throw std::runtime_error("boom"); }
+};
+
+TEST(MetricsPage, AThrowingTargetIsAnInternalErrorNotACrash) {
+  TargetRunner runner("bad", TargetType::kS3, std::chrono::seconds(60),
+                      std::make_unique<ThrowingTarget>());
+  runner.RefreshNow();
+  const auto s = runner.Snapshot();
+  EXPECT_FALSE(s.up);
+  EXPECT_EQ(s.errors.at("internal"), 1u);
+  EXPECT_EQ(s.last_error, "unexpected error: boom");
+}
+
 TEST(Exposition, ValuesAndEscaping) {
   EXPECT_EQ(FormatValue(0), "0");
   EXPECT_EQ(FormatValue(-3), "-3");

@@ -18,6 +18,7 @@ inline constexpr const char* kHttp = "http";
 inline constexpr const char* kParse = "parse";
 inline constexpr const char* kQuery = "query";
 inline constexpr const char* kCredentials = "credentials";
+inline constexpr const char* kInternal = "internal";  // an unexpected exception (a bug)
 }  // namespace reason
 
 struct RefreshResult {

@@ -175,14 +175,18 @@ void SpaceSaving::Increment(std::string_view key, std::uint64_t hash) {
   Bump(e);
 }
 
-std::vector<SpaceSaving::Entry> SpaceSaving::Entries() const {
+std::vector<SpaceSaving::Entry> SpaceSaving::Entries(bool sorted) const {
   std::vector<Entry> out;
   out.reserve(entries_.size());
   for (const Slot& s : entries_) out.push_back(Entry{s.key, groups_[s.group].estimate, s.error});
-  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+  if (sorted) SortEntries(out);
+  return out;
+}
+
+void SpaceSaving::SortEntries(std::vector<Entry>& entries) {
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return a.estimate != b.estimate ? a.estimate > b.estimate : a.key < b.key;
   });
-  return out;
 }
 
 std::size_t SpaceSaving::MemoryBytes() const noexcept {

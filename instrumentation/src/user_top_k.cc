@@ -100,12 +100,13 @@ UserTopK::Snapshot UserTopK::Take() const {
   Snapshot out;
   {
     std::lock_guard<internal::SpinLock> guard(state_->lock);
-    entries = state_->summary.Entries();
+    entries = state_->summary.Entries(/*sorted=*/false);  // sorted below, outside the lock
     out.other = state_->summary.untracked_total();
     out.total = state_->summary.total();
     out.evictions = state_->summary.evictions();
     out.memory_bytes = state_->summary.MemoryBytes() + sizeof(State);
   }
+  SpaceSaving::SortEntries(entries);
   out.users.reserve(entries.size());
   for (auto& e : entries) {
     out.users.push_back(Snapshot::User{std::move(e.key), e.exact(), e.estimate});

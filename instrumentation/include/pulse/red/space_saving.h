@@ -49,8 +49,11 @@ class SpaceSaving {
     std::uint64_t error = 0;
     std::uint64_t exact() const noexcept { return estimate - error; }
   };
-  // Tracked entries, highest estimate first (ties by key, so output is deterministic).
-  std::vector<Entry> Entries() const;
+  // Tracked entries, highest estimate first (ties by key, so output is deterministic); with
+  // sorted = false in no particular order (cheaper, e.g. to copy under a lock and sort outside).
+  std::vector<Entry> Entries(bool sorted = true) const;
+  // Sorts entries the way Entries() does.
+  static void SortEntries(std::vector<Entry>& entries);
 
   std::size_t capacity() const noexcept { return capacity_; }
   std::size_t size() const noexcept { return entries_.size(); }

@@ -293,7 +293,7 @@ std::string DashboardUid(std::string_view kind, std::string_view namespace_,
   const std::uint64_t hash = Fnv1a64(identity);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string uid = kind == "Exporter" ? "pulse-exp-" : "pulse-api-";
-  for (int shift = 60; shift >= 12; shift -= 4) uid += kHex[(hash >> shift) & 0xF];
+  for (int shift = 60; shift >= 16; shift -= 4) uid += kHex[(hash >> shift) & 0xF];
   return uid;
 }
 

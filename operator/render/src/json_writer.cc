@@ -26,6 +26,7 @@ void JsonWriter::BeforeValue() {
 }
 
 void JsonWriter::BeginObject() {
+  if (stack_.empty() && out_.empty()) out_.reserve(32 * 1024);  // a dashboard is ~20 KiB
   BeforeValue();
   out_ += '{';
   stack_.push_back(Frame{true});

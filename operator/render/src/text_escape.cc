@@ -79,18 +79,32 @@ bool IsSpecialUnicode(char32_t cp) {
          cp == kReplacement;
 }
 
+// Printable ASCII other than '"' and '\\': copied unchanged by all three quoting functions.
+struct PlainTable {
+  bool plain[256] = {};
+  constexpr PlainTable() {
+    for (int c = 0x20; c < 0x7F; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainTable kPlain;
+
+// Appends the longest run of plain bytes starting at i and returns the index after it, so the
+// common case (ASCII identifiers, PromQL) costs one append per run instead of one per byte.
+std::size_t AppendPlainRun(std::string& out, std::string_view text, std::size_t i) {
+  std::size_t end = i;
+  while (end < text.size() && kPlain.plain[static_cast<unsigned char>(text[end])]) ++end;
+  out.append(text.data() + i, end - i);
+  return end;
+}
+
 }  // namespace
 
 void AppendYamlQuoted(std::string& out, std::string_view text) {
   out += '"';
   std::size_t i = 0;
   while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {  // fast path: plain ASCII
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
+    i = AppendPlainRun(out, text, i);
+    if (i >= text.size()) break;
     std::size_t length = 1;
     const char32_t cp = DecodeUtf8(text, i, length);
     i += length;
@@ -127,12 +141,8 @@ void AppendJsonQuoted(std::string& out, std::string_view text) {
   out += '"';
   std::size_t i = 0;
   while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
+    i = AppendPlainRun(out, text, i);
+    if (i >= text.size()) break;
     std::size_t length = 1;
     const char32_t cp = DecodeUtf8(text, i, length);
     i += length;
@@ -175,12 +185,8 @@ std::string PromQlQuoted(std::string_view text) {
   out += '"';
   std::size_t i = 0;
   while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
+    i = AppendPlainRun(out, text, i);
+    if (i >= text.size()) break;
     std::size_t length = 1;
     const char32_t cp = DecodeUtf8(text, i, length);
     i += length;
@@ -218,11 +224,7 @@ bool IsPrintableUtf8(std::string_view text, bool allow_newline) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F) {
-      ++i;
-      continue;
-    }
-    if (c == '\n' && allow_newline) {
+    if ((c >= 0x20 && c < 0x7F) || (c == '\n' && allow_newline)) {
       ++i;
       continue;
     }

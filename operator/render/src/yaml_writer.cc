@@ -97,6 +97,7 @@ void YamlWriter::Scalar(std::string_view text) {
 
 void YamlWriter::BeginCollection(bool is_map) {
   if (stack_.empty()) {
+    if (out_.empty()) out_.reserve(16 * 1024);
     stack_.push_back(Frame{is_map, 0, 0, false, false});
     return;
   }

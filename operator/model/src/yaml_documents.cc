@@ -310,8 +310,11 @@ std::vector<Chunk> Split(std::string_view text) {
     ++line_no;
   }
   chunks.push_back(Chunk{text.substr(start), start_line});
-  // Text before the first "---" that holds nothing is not a document.
-  if (chunks.size() > 1 && IsBlank(chunks.front().text)) chunks.erase(chunks.begin());
+  // Comments or blank lines before the first "---" are not a document ("---" itself opens one).
+  const std::string_view first = chunks.front().text;
+  if (chunks.size() > 1 && !IsDocumentStart(first.substr(0, first.find('\n'))) && IsBlank(first)) {
+    chunks.erase(chunks.begin());
+  }
   return chunks;
 }
 

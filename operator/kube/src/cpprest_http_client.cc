@@ -225,7 +225,10 @@ class CpprestHttpClient final : public HttpClient {
     }
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
         request.method == "PATCH") {
-      req.set_body(std::string(request.body), content_type);
+      // As bytes: cpprest's std::string overload reinterprets a char buffer as an unsigned-char
+      // one (undefined behaviour that UBSan reports); the vector overload has matching types.
+      req.set_body(std::vector<unsigned char>(request.body.begin(), request.body.end()));
+      req.headers().set_content_type(content_type);
     }
     return req;
   }

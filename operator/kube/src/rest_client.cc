@@ -242,7 +242,8 @@ void Client::Watch(const Resource& r, std::string_view ns, const WatchOptions& o
         [&](std::string_view line) {
           if (line.empty()) return true;
           WatchEvent ev = ParseWatchEvent(line);  // throws kBadResponse
-          if (metrics_) metrics_->CountWatchEvent(r.resource, WatchEventTypeName(ev.type));  // bounded labels
+          if (metrics_)
+            metrics_->CountWatchEvent(r.resource, WatchEventTypeName(ev.type));  // bounded labels
           return handler(std::move(ev));
         },
         cancel, options_.max_watch_line_bytes);

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "kube_test_env.h"
+#include "pulse/kube/enqueue_handler.h"
 #include "pulse/kube/rest_client.h"
+#include "pulse/kube/work_queue.h"
 #include "tcp_proxy.h"
 
 namespace pulse::kube {
@@ -142,6 +144,67 @@ TEST(Informer, ListsWatchesAndNotifiesInOrder) {
   EXPECT_EQ(StoreState(informer.store()), ServerState(client, ns));
   informer.Stop();
   EXPECT_EQ(informer.stats().lists, 1);
+}
+
+TEST(Informer, FeedsAWorkQueueThatReconcilesEachKeyByOneWorkerAtATime) {
+  Client client(AdminConfig());
+  const std::string ns = CreateNamespace(client, "queue");
+  WorkQueue queue;
+  Informer informer(client, ConfigMaps(), ns, FastOptions());
+  informer.AddEventHandler(EnqueueKeys(queue));
+  std::mutex mu;
+  std::map<std::string, int> active, reconciled;
+  std::map<std::string, std::string> last_seen;  // key -> data.v the reconciler last read
+  bool overlap = false;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 3; ++w) {
+    workers.emplace_back([&] {
+      while (auto key = queue.Get()) {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          overlap |= ++active[*key] > 1;
+        }
+        // Level-based: read the current state from the informer's store.
+        ObjectPtr obj = informer.store().Get(*key);
+        std::this_thread::sleep_for(2ms);
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          --active[*key];
+          ++reconciled[*key];
+          last_seen[*key] = obj ? (*obj)["data"].value("v", "") : "<deleted>";
+        }
+        queue.Forget(*key);
+        queue.Done(*key);
+      }
+    });
+  }
+  informer.Start();
+  ASSERT_TRUE(informer.WaitForSync(30s));
+  for (int i = 0; i < 10; ++i)
+    client.Create(ConfigMaps(), ns, ConfigMap("q" + std::to_string(i), {{"v", "0"}}));
+  for (int round = 1; round <= 5; ++round) {
+    for (int i = 0; i < 10; ++i) {
+      client.MergePatch(ConfigMaps(), ns, "q" + std::to_string(i),
+                        {{"data", {{"v", std::to_string(round)}}}});
+    }
+  }
+  client.Delete(ConfigMaps(), ns, "q9");
+  const bool converged = Eventually([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    for (int i = 0; i < 9; ++i) {
+      if (last_seen[ns + "/q" + std::to_string(i)] != "5") return false;
+    }
+    return last_seen[ns + "/q9"] == "<deleted>";
+  });
+  queue.ShutDownWithDrain();
+  for (auto& t : workers) t.join();
+  informer.Stop();
+  EXPECT_TRUE(converged);
+  EXPECT_FALSE(overlap) << "a key was reconciled by two workers at once";
+  int total = 0;
+  for (const auto& [k, n] : reconciled) total += n;
+
+  EXPECT_GE(total, 10);
 }
 
 TEST(Informer, StopIsPromptEvenWhileTheWatchIsIdle) {

@@ -58,7 +58,8 @@ Consumer::Consumer(const std::string& host, int port, const std::string& user,
     PutLongString(start_ok, std::string(1, '\0') + user + std::string(1, '\0') + password);
     PutShortString(start_ok, "en_US");
     Send(EncodeMethod(0, kConnection, 11, start_ok));
-    Reader tune(Expect(kConnection, 30));  // Tune
+    const std::string tune_args = Expect(kConnection, 30);  // Tune; Reader only views it
+    Reader tune(tune_args);
     const std::uint16_t channel_max = tune.U16();
     const std::uint32_t frame_max = tune.U32();
     std::string tune_ok;

@@ -39,6 +39,7 @@ std::string EncodeMethod(std::uint16_t channel, std::uint16_t class_id, std::uin
 std::optional<Frame> TakeFrame(std::string& buffer, std::size_t max_frame_bytes = 1 << 20);
 
 // Reads big-endian fields from a payload; throws std::runtime_error when it runs past the end.
+// Holds a view: the payload must outlive the Reader.
 class Reader {
  public:
   explicit Reader(std::string_view data) : data_(data) {}

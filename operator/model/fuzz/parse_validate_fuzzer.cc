@@ -12,7 +12,8 @@ namespace {
 
 std::size_t Exercise(const pulse::model::ParseResult& parsed) {
   std::size_t total = 0;
-  const pulse::model::CheckedObjects checked = pulse::model::ValidateParsed(parsed, {.require_secrets = true});
+  const pulse::model::CheckedObjects checked =
+      pulse::model::ValidateParsed(parsed, {.require_secrets = true});
   for (const pulse::model::Error& e : checked.errors) total += e.ToString().size();
   for (const auto& m : checked.valid.api_monitors) {
     for (std::size_t i = 0; i < m.spec.endpoints.size(); ++i) {

@@ -75,6 +75,9 @@ go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$helm_ldflags"
 go_install versitygw "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
 # Debian's prometheus and promtool are built without Kubernetes service discovery, which the
 # operator's rendered prometheus.yml uses (kubernetes_sd_configs); tests check it with these.
-go_install promtool "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION"
-go_install prometheus "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_MODULE_VERSION"
+# Module v0.3XX.Y is Prometheus 3.XX.Y; stamp it so `--version` and build_info say so.
+prom_version="${PROMETHEUS_MODULE_VERSION#v0.}"; prom_version="3.$((10#${prom_version%%.*} - 300)).${prom_version#*.}"
+prom_ldflags="-X github.com/prometheus/common/version.Version=$prom_version"
+go_install promtool "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION" "$prom_ldflags"
+go_install prometheus "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_MODULE_VERSION" "$prom_ldflags"
 log "all tools ready in $PULSE_TOOLS_BIN"

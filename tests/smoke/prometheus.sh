@@ -13,3 +13,13 @@ printf 'scrape_configs:\n  - job_name: x\n    scrape_interval: 10s\n    scrape_t
 if out="$("$promtool" check config "$bad" 2>&1)"; then rm -f "$bad"; fail "promtool accepted timeout > interval"; fi
 rm -f "$bad"
 expect_match "promtool names the problem" 'scrape timeout greater than scrape interval' "$out"
+# pulse's generated config uses Kubernetes discovery; the launcher's Prometheus must have it
+# (Debian's 2.42 is built without it; scripts/build-tools.sh builds Prometheus 3 for that).
+if [[ "${PULSE_PROMETHEUS:-}" != debian ]]; then
+  sd="${TMPDIR:-/tmp}/sd-prom-$$.yml"
+  printf 'scrape_configs:\n  - job_name: k\n    kubernetes_sd_configs: [{role: endpointslice}]\n' >"$sd"
+  out="$("$promtool" check config "$sd" 2>&1)" || { rm -f "$sd"; fail "promtool lacks kubernetes_sd_configs: $out"; }
+  rm -f "$sd"
+  pass "promtool accepts kubernetes_sd_configs"
+  expect_match "Prometheus version" '^3\.' "$(curl -fsS "$url/api/v1/status/buildinfo" | jq -r .data.version)"
+fi

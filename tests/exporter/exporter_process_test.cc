@@ -118,6 +118,11 @@ TEST(ExporterProcess, FaultsNeverSlowMetrics) {
   // A PostgreSQL of our own that we can kill mid-run.
   const std::string statedir = "/tmp/pulse-exporter-killable-" + std::to_string(getpid());
   const std::string launcher = testenv::SourceDir() + "/scripts/testenv/testenv.sh";
+  // Stops the server and removes its directory even when an assertion ends the test early.
+  struct StopOnExit {
+    std::string command;
+    ~StopOnExit() { testenv::Shell(command); }
+  } stop_on_exit{launcher + " stop postgres " + statedir + " >/dev/null 2>&1; rm -rf " + statedir};
   std::string out;
   ASSERT_EQ(testenv::Shell(launcher + " start postgres " + statedir, &out), 0) << out;
   std::string killable_port;

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The pulse demo on one machine, no containers: set up, build, start a real Kubernetes control
-# plane and every server the system uses (Prometheus, Alertmanager, RabbitMQ, PostgreSQL,
-# Redis, S3) on loopback, install pulse's CRDs and the example resources for the whole seed
-# system (shop, CRM, MES, RabbitMQ, two databases, S3), render Prometheus config, rules and
-# dashboards from them, and load them into the running Prometheus.
+# plane, Prometheus, Alertmanager and S3 on loopback; start the demo shop/CRM/MES services
+# (instrumented with pulse-red) with their Redis, PostgreSQL and RabbitMQ and the load
+# generator (examples/run-demo.sh); install pulse's CRDs and the example resources for the
+# whole seed system; render Prometheus config, rules and dashboards from them with
+# `pulse-operator render` and load them into the running Prometheus.
+# Still to come (later issues): the in-cluster operator loop, the exporter deployments and
+# Services/EndpointSlices that make the rendered Kubernetes-discovery jobs find the local APIs.
 #   scripts/demo.sh [--no-setup] [--keep]    --keep: leave everything running until Ctrl-C
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,14 +27,18 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build | tail -n 1
 
 state="$(mktemp -d /tmp/pulse-demo.XXXXXX)"
-servers=(kube prometheus alertmanager rabbitmq postgres redis s3)
+servers=(kube prometheus alertmanager s3)
 cleanup() {
-  log "stopping the demo servers"
+  log "stopping the demo"
+  examples/run-demo.sh stop "$state" >/dev/null 2>&1 || true
   for s in "${servers[@]}"; do scripts/testenv/testenv.sh stop "$s" "$state" >/dev/null 2>&1 || true; done
   rm -rf "$state"
 }
 trap cleanup EXIT
 for s in "${servers[@]}"; do scripts/testenv/testenv.sh start "$s" "$state"; done
+log "starting the demo APIs, their Redis/PostgreSQL/RabbitMQ and the load generator"
+LOAD_DURATION_S="${LOAD_DURATION_S:-120}" examples/run-demo.sh start "$state" build
+cat "$state/demo.env"
 envof() { sed -n "s/^$2=//p" "$state/$1/env"; }
 export KUBECONFIG="$(envof kube KUBECONFIG)"
 
@@ -45,7 +52,11 @@ fi
 if [[ -x build/operator/cmd/pulse-operator ]]; then
   out="$state/rendered"
   log "rendering the example resources with pulse-operator render"
-  build/operator/cmd/pulse-operator render -f examples/crs -o "$out"
+  c="$(envof kube CERT_DIR)"
+  build/operator/cmd/pulse-operator render -f examples/crs -o "$out" \
+    --alertmanager "127.0.0.1:$(envof alertmanager PORT)" \
+    --prometheus-external-api-server "$(envof kube SERVER)" \
+    --ca-file "$c/ca.crt" --cert-file "$c/admin.crt" --key-file "$c/admin.key"
   find "$out" -type f | sort
   cp "$out/prometheus.yml" "$(envof prometheus CONFIG)"
   [[ -d "$out/rules" ]] && cp -r "$out/rules" "$(dirname "$(envof prometheus CONFIG)")/"
@@ -53,5 +64,11 @@ if [[ -x build/operator/cmd/pulse-operator ]]; then
 fi
 
 log "running: Prometheus $(envof prometheus URL)  Alertmanager $(envof alertmanager URL)  RabbitMQ $(envof rabbitmq MGMT_URL)  S3 $(envof s3 ENDPOINT)"
+sleep 5
 curl -fsS "$(envof prometheus URL)/api/v1/targets" | jq -r '.data.activeTargets[] | "  target \(.labels.job) \(.scrapeUrl) \(.health)"'
+for svc in SHOP CRM MES; do
+  url="$(sed -n "s/^${svc}_URL=//p" "$state/demo.env")"
+  log "$svc at $url — RED series it exports now:"
+  curl -fsS "$url/metrics" | grep -E '^http_request_duration_seconds_count' | head -n 5 || true
+done
 if ((keep)); then log "all running; Ctrl-C stops everything"; while sleep 3600; do :; done; fi

@@ -27,6 +27,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build | tail -n 1
 
 state="$(mktemp -d /tmp/pulse-demo.XXXXXX)"
+chmod 755 "$state"  # PostgreSQL and RabbitMQ run as their own users and must reach their dirs
 servers=(kube prometheus alertmanager s3)
 cleanup() {
   log "stopping the demo"

@@ -6,7 +6,11 @@ server_start() {
   [[ -x "$bin/postgres" ]] || die "PostgreSQL server not installed (run scripts/setup.sh)"
   port="$(free_port)"
   mkdir -p "$dir/data" "$dir/sock"
-  if [[ $(id -u) -eq 0 ]]; then chown -R postgres:postgres "$dir"; chmod 755 "$dir"; fi
+  if [[ $(id -u) -eq 0 ]]; then
+    chown -R postgres:postgres "$dir"; chmod 755 "$dir"
+    runuser -u postgres -- test -x "$dir" ||
+      die "user postgres cannot reach $dir: make every parent directory of STATEDIR world-searchable (chmod o+x)"
+  fi
   as_user postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 \
     --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
   if [[ $(id -u) -eq 0 ]]; then

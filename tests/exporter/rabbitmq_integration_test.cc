@@ -4,6 +4,8 @@
 // /metrics/per-object figures for the same queues.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "amqp_consumer.h"
@@ -23,6 +25,41 @@ class RabbitMqIntegration : public ::testing::Test {
     mgmt_ = testenv::Get("rabbitmq", "MGMT_URL");
     user_ = testenv::Get("rabbitmq", "USER");
     password_ = testenv::Get("rabbitmq", "PASSWORD");
+    PurgeDefaultVhost();
+  }
+
+  // The broker is a CTest fixture shared with other tests (the demo shop declares its own
+  // dead-letter queue), and these tests assert exact totals: start from an empty "/" vhost.
+  static void PurgeDefaultVhost() {
+    const auto names = [](const HttpResponse& r) {
+      std::vector<std::string> out;
+      for (const auto& item : nlohmann::json::parse(r.body)) out.push_back(item.at("name"));
+      return out;
+    };
+    for (const auto& q : names(Api("GET", "/api/queues/%2F"))) {
+      Api("DELETE", "/api/queues/%2F/" + Encode(q));
+    }
+    for (const auto& p : names(Api("GET", "/api/policies/%2F"))) {
+      Api("DELETE", "/api/policies/%2F/" + Encode(p));
+    }
+    for (const auto& e : names(Api("GET", "/api/exchanges/%2F"))) {
+      if (!e.empty() && e.rfind("amq.", 0) != 0) Api("DELETE", "/api/exchanges/%2F/" + Encode(e));
+    }
+  }
+
+  static std::string Encode(const std::string& name) {
+    static const char* kHex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : name) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+    return out;
   }
 
   static HttpResponse Api(const std::string& method, const std::string& path,

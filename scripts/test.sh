@@ -19,6 +19,7 @@ while (($#)); do
   esac
   shift
 done
+source "$here/scripts/testenv/lib.sh"  # owned_pids, leftover_pids (its log() is replaced below)
 log() { printf '[test %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 started=$SECONDS
 
@@ -32,10 +33,19 @@ if command -v ccache >/dev/null; then
 fi
 jobs="$(nproc)"
 
-source "$here/scripts/testenv/lib.sh"
 leftovers() { # processes the launchers started for this checkout's build dirs, still alive
   local p
   for p in $(for d in "$here"/build*/testenv; do [[ -d "$d" ]] && leftover_pids "$d"; done | sort -u); do echo "$p $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | cut -c1-160)"; done
+}
+
+# build DIR: ninja with its output in DIR/ninja.log; on failure, print what failed and stop.
+build() {
+  if ! ninja -C "$1" -j "$jobs" >"$1/ninja.log" 2>&1; then
+    grep -A 30 '^FAILED' "$1/ninja.log" | head -n 120 || tail -n 60 "$1/ninja.log"
+    log "error: build of $1 failed (full log: $1/ninja.log)"
+    exit 1
+  fi
+  log "$1 built ($(grep -c '^\[' "$1/ninja.log") steps)"
 }
 
 status=0
@@ -44,7 +54,7 @@ if ((asan)); then
   CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPULSE_SANITIZE=ON \
     -DPULSE_FUZZ=ON "${launcher[@]}" >/dev/null
   log "building build-asan"
-  ninja -C build-asan -j "$jobs" | tail -n 3
+  build build-asan
   log "testing build-asan (sanitizers; benchmarks excluded)"
   (cd build-asan && ctest --output-on-failure -LE benchmark "${ctest_args[@]}") || status=1
 fi
@@ -52,7 +62,7 @@ fi
 log "configuring build (gcc, RelWithDebInfo)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPULSE_WERROR=ON "${launcher[@]}" >/dev/null
 log "building build"
-ninja -C build -j "$jobs" | tail -n 3
+build build
 left="$(leftovers)"
 [[ -z "$left" ]] || { log "error: test servers left running:"; echo "$left"; status=1; }
 log "testing build (all labels) — $(( (SECONDS - started) / 60 )) min so far"

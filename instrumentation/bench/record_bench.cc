@@ -1,6 +1,6 @@
 // Cost of recording one finished request with pulse-red, side by side with prometheus-cpp's own
 // Histogram::Observe. Run: build/instrumentation/pulse_red_bench (see
-// docs/benchmarks-instrumentation.md). ->Threads(2) runs two threads recording into the same
+// docs/benchmarks.md). ->Threads(2) runs two threads recording into the same
 // objects at once, which is where prometheus-cpp's per-histogram mutex costs.
 #include <benchmark/benchmark.h>
 #include <prometheus/histogram.h>

@@ -8,7 +8,7 @@
 #
 #   scripts/bench/exporter.sh [BUILD_DIR] [SECONDS_PER_ENDPOINT]
 # BUILD_DIR defaults to build-exporter (must contain exporter/pulse-exporter). Prints a markdown
-# section for docs/benchmarks-exporter.md. Starts its own servers and stops them on exit.
+# section for docs/benchmarks.md. Starts its own servers and stops them on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${1:-$root/build-exporter}"

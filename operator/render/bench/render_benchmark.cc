@@ -1,7 +1,7 @@
 // Cost of rendering N ApiMonitors (plus a fixed set of 3 Exporters): the whole output of
 // `pulse-operator render` (prometheus.yml, rule files, dashboards) and each renderer alone.
 // Run: build-*/operator/render/pulse_operator_render_benchmark; results in
-// docs/benchmarks-render.md.
+// docs/benchmarks.md.
 //
 // Counters: output_bytes (all files), peak_rss_mb (the process's peak resident set so far, from
 // getrusage; benchmarks run in ascending N, so it is the peak of the largest N rendered so far).

@@ -97,9 +97,52 @@ std::size_t AppendPlainRun(std::string& out, std::string_view text, std::size_t 
   return end;
 }
 
-}  // namespace
+// The three quoting dialects agree on the C-style escapes for quote, backslash, \n, \t and
+// \r; they differ only in how other control and special characters are spelled.
+enum class Dialect { kYamlOrPromQl, kJson };
 
-void AppendYamlQuoted(std::string& out, std::string_view text) {
+void AppendEscaped(std::string& out, char32_t cp, Dialect dialect) {
+  switch (cp) {
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    default:
+      break;
+  }
+  if (dialect == Dialect::kJson) {
+    if (cp == '\b') {
+      out += "\\b";
+    } else if (cp == '\f') {
+      out += "\\f";
+    } else if (cp < 0x20 || cp == 0x7F || IsSpecialUnicode(cp)) {
+      AppendHex(out, "\\u", cp, 4);
+    } else {
+      AppendUtf8(out, cp);
+    }
+    return;
+  }
+  if (cp < 0x20 || cp == 0x7F) {
+    AppendHex(out, "\\x", cp, 2);
+  } else if (IsSpecialUnicode(cp)) {
+    AppendHex(out, "\\u", cp, 4);
+  } else {
+    AppendUtf8(out, cp);
+  }
+}
+
+void AppendQuoted(std::string& out, std::string_view text, Dialect dialect) {
   out += '"';
   std::size_t i = 0;
   while (i < text.size()) {
@@ -108,115 +151,25 @@ void AppendYamlQuoted(std::string& out, std::string_view text) {
     std::size_t length = 1;
     const char32_t cp = DecodeUtf8(text, i, length);
     i += length;
-    switch (cp) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (cp < 0x20 || cp == 0x7F) {
-          AppendHex(out, "\\x", cp, 2);
-        } else if (IsSpecialUnicode(cp)) {
-          AppendHex(out, "\\u", cp, 4);
-        } else {
-          AppendUtf8(out, cp);
-        }
-    }
+    AppendEscaped(out, cp, dialect);
   }
   out += '"';
 }
 
+}  // namespace
+
+void AppendYamlQuoted(std::string& out, std::string_view text) {
+  AppendQuoted(out, text, Dialect::kYamlOrPromQl);
+}
+
 void AppendJsonQuoted(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t i = 0;
-  while (i < text.size()) {
-    i = AppendPlainRun(out, text, i);
-    if (i >= text.size()) break;
-    std::size_t length = 1;
-    const char32_t cp = DecodeUtf8(text, i, length);
-    i += length;
-    switch (cp) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (cp < 0x20 || cp == 0x7F || IsSpecialUnicode(cp)) {
-          AppendHex(out, "\\u", cp, 4);
-        } else {
-          AppendUtf8(out, cp);
-        }
-    }
-  }
-  out += '"';
+  AppendQuoted(out, text, Dialect::kJson);
 }
 
 std::string PromQlQuoted(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
-  out += '"';
-  std::size_t i = 0;
-  while (i < text.size()) {
-    i = AppendPlainRun(out, text, i);
-    if (i >= text.size()) break;
-    std::size_t length = 1;
-    const char32_t cp = DecodeUtf8(text, i, length);
-    i += length;
-    switch (cp) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (cp < 0x20 || cp == 0x7F) {
-          AppendHex(out, "\\x", cp, 2);
-        } else if (IsSpecialUnicode(cp)) {
-          AppendHex(out, "\\u", cp, 4);
-        } else {
-          AppendUtf8(out, cp);
-        }
-    }
-  }
-  out += '"';
+  AppendQuoted(out, text, Dialect::kYamlOrPromQl);
   return out;
 }
 

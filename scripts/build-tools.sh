@@ -37,7 +37,9 @@ with_progress() {
 }
 
 minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
-kube_stamp="kubernetes=$KUBE_VERSION;$(sha256sum "$here/tools/kube/go.mod" "$here/tools/kube/go.sum" | sha256sum | cut -c1-16)"
+# The stamp hashes the module files' contents only (not their path), so a clone in any folder
+# — every CI run uses a new one — reuses the cached binaries.
+kube_stamp="kubernetes=$KUBE_VERSION;$(cat "$here/tools/kube/go.mod" "$here/tools/kube/go.sum" | sha256sum | cut -c1-16)"
 need_kube=0
 for b in kube-apiserver kube-controller-manager etcd; do cached "$b" "$kube_stamp" || need_kube=1; done
 if (( need_kube )); then

@@ -13,7 +13,7 @@ packages=(
   # C++ libraries (the user's choice plus what the exporter/instrumentation need)
   libcpprest-dev prometheus-cpp-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev libssl-dev libpq-dev libhiredis-dev
-  zlib1g-dev libre2-dev
+  zlib1g-dev libre2-dev librabbitmq-dev clang-tidy
   # real servers and clients used by tests and the demo
   prometheus prometheus-alertmanager rabbitmq-server postgresql postgresql-contrib redis-server
   prometheus-postgres-exporter wrk curl jq python3 openssl ccache

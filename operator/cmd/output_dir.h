@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "pulse/operator/render/render_inputs.h"
+#include "pulse/render/render_inputs.h"
 
 namespace pulse::cli {
 

@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "output_dir.h"
-#include "pulse/operator/model/loader.h"
-#include "pulse/operator/model/validate.h"
-#include "pulse/operator/render/render.h"
+#include "pulse/model/loader.h"
+#include "pulse/model/validate.h"
+#include "pulse/render/render.h"
 
 namespace pulse::cli {
 namespace {

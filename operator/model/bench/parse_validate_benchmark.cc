@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "pulse/operator/model/parse.h"
-#include "pulse/operator/model/validate.h"
+#include "pulse/model/parse.h"
+#include "pulse/model/validate.h"
 
 namespace {
 

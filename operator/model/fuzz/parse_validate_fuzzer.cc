@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pulse/operator/model/duration.h"
-#include "pulse/operator/model/parse.h"
-#include "pulse/operator/model/validate.h"
+#include "pulse/model/duration.h"
+#include "pulse/model/parse.h"
+#include "pulse/model/validate.h"
 
 namespace {
 

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "json_reader.h"
-#include "pulse/operator/model/common_types.h"
-#include "pulse/operator/model/duration.h"
-#include "pulse/operator/model/object_meta.h"
-#include "pulse/operator/model/secret.h"
+#include "pulse/model/common_types.h"
+#include "pulse/model/duration.h"
+#include "pulse/model/object_meta.h"
+#include "pulse/model/secret.h"
 
 namespace pulse::model::internal {
 

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "json_reader.h"
-#include "pulse/operator/model/api_monitor.h"
-#include "pulse/operator/model/exporter.h"
-#include "pulse/operator/model/secret.h"
+#include "pulse/model/api_monitor.h"
+#include "pulse/model/exporter.h"
+#include "pulse/model/secret.h"
 
 namespace pulse::model::internal {
 

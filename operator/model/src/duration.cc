@@ -1,4 +1,4 @@
-#include "pulse/operator/model/duration.h"
+#include "pulse/model/duration.h"
 
 #include <cstdint>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "pulse/operator/model/error.h"
+#include "pulse/model/error.h"
 
 namespace pulse::model {
 

@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "pulse/operator/model/common_types.h"
-#include "pulse/operator/model/duration.h"
-#include "pulse/operator/model/error.h"
+#include "pulse/model/common_types.h"
+#include "pulse/model/duration.h"
+#include "pulse/model/error.h"
 
 namespace pulse::model::internal {
 

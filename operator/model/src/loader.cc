@@ -1,5 +1,5 @@
 // The model's only I/O: reading files and walking directories.
-#include "pulse/operator/model/loader.h"
+#include "pulse/model/loader.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -7,7 +7,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "pulse/operator/model/parse.h"
+#include "pulse/model/parse.h"
 
 namespace pulse::model {
 namespace {

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <string>
 
-#include "pulse/operator/model/api_monitor.h"
-#include "pulse/operator/model/common_types.h"
-#include "pulse/operator/model/exporter.h"
+#include "pulse/model/api_monitor.h"
+#include "pulse/model/common_types.h"
+#include "pulse/model/exporter.h"
 
 namespace pulse::model {
 

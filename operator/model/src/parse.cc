@@ -1,4 +1,4 @@
-#include "pulse/operator/model/parse.h"
+#include "pulse/model/parse.h"
 
 #include <nlohmann/json.hpp>
 #include <string>

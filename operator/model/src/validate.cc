@@ -1,5 +1,5 @@
 // Validate(): every object on its own, then the rules that span objects.
-#include "pulse/operator/model/validate.h"
+#include "pulse/model/validate.h"
 
 #include <map>
 #include <set>

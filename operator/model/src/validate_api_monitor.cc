@@ -3,7 +3,7 @@
 
 #include "checks.h"
 #include "decode.h"
-#include "pulse/operator/model/validate.h"
+#include "pulse/model/validate.h"
 #include "utf8.h"
 
 namespace pulse::model {

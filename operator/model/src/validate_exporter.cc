@@ -2,7 +2,7 @@
 #include <set>
 
 #include "checks.h"
-#include "pulse/operator/model/validate.h"
+#include "pulse/model/validate.h"
 #include "utf8.h"
 
 namespace pulse::model {

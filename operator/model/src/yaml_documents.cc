@@ -16,7 +16,7 @@
 #include <sstream>
 #include <utility>
 
-#include "pulse/operator/model/parse.h"
+#include "pulse/model/parse.h"
 #include "utf8.h"
 
 namespace pulse::model::internal {

@@ -1,6 +1,6 @@
 // Cost of rendering N ApiMonitors (plus a fixed set of 3 Exporters): the whole output of
 // `pulse-operator render` (prometheus.yml, rule files, dashboards) and each renderer alone.
-// Run: build-*/operator/render/pulse_operator_render_benchmark; results in
+// Run: build-*/operator/render/pulse_render_benchmark; results in
 // docs/benchmarks.md.
 //
 // Counters: output_bytes (all files), peak_rss_mb (the process's peak resident set so far, from
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "pulse/operator/render/render.h"
+#include "pulse/render/render.h"
 
 namespace {
 

@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "pulse/operator/model/parse.h"
-#include "pulse/operator/model/validate.h"
-#include "pulse/operator/render/render.h"
+#include "pulse/model/parse.h"
+#include "pulse/model/validate.h"
+#include "pulse/render/render.h"
 
 namespace {
 

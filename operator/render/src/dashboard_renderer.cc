@@ -1,12 +1,12 @@
-#include "pulse/operator/render/dashboard_renderer.h"
+#include "pulse/render/dashboard_renderer.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <utility>
 
-#include "pulse/operator/render/json_writer.h"
-#include "pulse/operator/render/metric_names.h"
-#include "pulse/operator/render/rules_renderer.h"
+#include "pulse/render/json_writer.h"
+#include "pulse/render/metric_names.h"
+#include "pulse/render/rules_renderer.h"
 #include "render_common.h"
 
 namespace pulse::render {

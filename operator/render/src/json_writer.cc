@@ -1,10 +1,10 @@
-#include "pulse/operator/render/json_writer.h"
+#include "pulse/render/json_writer.h"
 
 #include <cassert>
 #include <charconv>
 #include <cmath>
 
-#include "pulse/operator/render/text_escape.h"
+#include "pulse/render/text_escape.h"
 
 namespace pulse::render {
 

@@ -1,4 +1,4 @@
-#include "pulse/operator/render/render.h"
+#include "pulse/render/render.h"
 
 #include <algorithm>
 

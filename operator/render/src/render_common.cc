@@ -6,7 +6,7 @@
 #include <span>
 #include <tuple>
 
-#include "pulse/operator/render/text_escape.h"
+#include "pulse/render/text_escape.h"
 
 namespace pulse::render::detail {
 namespace {

@@ -1,4 +1,4 @@
-// Helpers shared by the renderers (private to pulse_operator_render): canonical object order,
+// Helpers shared by the renderers (private to pulse_render): canonical object order,
 // PromQL selector building, number and path formatting.
 //
 // Thread-safety: pure functions.
@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "pulse/operator/model/api_monitor.h"
-#include "pulse/operator/model/common_types.h"
-#include "pulse/operator/model/exporter.h"
-#include "pulse/operator/render/render_inputs.h"
+#include "pulse/model/api_monitor.h"
+#include "pulse/model/common_types.h"
+#include "pulse/model/exporter.h"
+#include "pulse/render/render_inputs.h"
 
 namespace pulse::render::detail {
 

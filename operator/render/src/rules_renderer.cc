@@ -1,12 +1,12 @@
-#include "pulse/operator/render/rules_renderer.h"
+#include "pulse/render/rules_renderer.h"
 
 #include <algorithm>
 #include <chrono>
 #include <utility>
 
-#include "pulse/operator/render/metric_names.h"
-#include "pulse/operator/render/text_escape.h"
-#include "pulse/operator/render/yaml_writer.h"
+#include "pulse/render/metric_names.h"
+#include "pulse/render/text_escape.h"
+#include "pulse/render/yaml_writer.h"
 #include "render_common.h"
 
 namespace pulse::render {

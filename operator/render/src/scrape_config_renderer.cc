@@ -1,13 +1,13 @@
-#include "pulse/operator/render/scrape_config_renderer.h"
+#include "pulse/render/scrape_config_renderer.h"
 
 #include <algorithm>
 #include <set>
 #include <string_view>
 #include <tuple>
 
-#include "pulse/operator/render/metric_names.h"
-#include "pulse/operator/render/text_escape.h"
-#include "pulse/operator/render/yaml_writer.h"
+#include "pulse/render/metric_names.h"
+#include "pulse/render/text_escape.h"
+#include "pulse/render/yaml_writer.h"
 #include "render_common.h"
 
 namespace pulse::render {

@@ -1,4 +1,4 @@
-#include "pulse/operator/render/text_escape.h"
+#include "pulse/render/text_escape.h"
 
 #include <cstdint>
 

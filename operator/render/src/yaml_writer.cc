@@ -1,9 +1,9 @@
-#include "pulse/operator/render/yaml_writer.h"
+#include "pulse/render/yaml_writer.h"
 
 #include <cassert>
 #include <charconv>
 
-#include "pulse/operator/render/text_escape.h"
+#include "pulse/render/text_escape.h"
 
 namespace pulse::render {
 namespace {

@@ -1,0 +1,24 @@
+// prometheus.yml from ApiMonitors and Exporters: `global`, `rule_files`, `alerting` and one
+// scrape job per ApiMonitor endpoint and per Exporter. The relabelling scheme is documented in
+// docs/rendering.md; in short, every job discovers EndpointSlices (role endpointslice), keeps
+// the Services that match the selector and the named port, and sets namespace, service, pod,
+// endpoint, job and pulse_apimonitor / pulse_exporter before the user's own relabelings.
+//
+// Secrets are referenced by file path (RenderOptions::secrets_dir), never inlined. The output
+// is accepted by `promtool check config` of Prometheus 2.45+ and 3.x built with Kubernetes
+// discovery (see docs/rendering.md for why Debian's 2.42 package cannot check it).
+//
+// Thread-safety: pure function, safe to call concurrently.
+#pragma once
+
+#include <string>
+
+#include "pulse/render/render_inputs.h"
+
+namespace pulse::render {
+
+// The whole prometheus.yml. Deterministic: objects are written sorted by (namespace, name)
+// whatever their order in `inputs`.
+std::string RenderPrometheusConfig(const RenderInputs& inputs);
+
+}  // namespace pulse::render

@@ -60,9 +60,9 @@ case "$cmd" in
     redis="127.0.0.1:$(envval redis PORT)"
     pg="$(envval postgres DSN)"
     mgmt="$(envval rabbitmq MGMT_URL)"
-    amqp="127.0.0.1:$(envval rabbitmq AMQP_PORT)"
+    amqp="amqp://$(envval rabbitmq USER):$(envval rabbitmq PASSWORD)@127.0.0.1:$(envval rabbitmq AMQP_PORT)/"
     start_bg shop "$build/examples/pulse-demo-shop" --listen "127.0.0.1:${SHOP_PORT:-0}" \
-      --port-file "$demo/shop.port" --redis "$redis" --pg "$pg" --rabbitmq-url "$mgmt" \
+      --port-file "$demo/shop.port" --redis "$redis" --pg "$pg" --amqp-url "$amqp" \
       --error-rate 0.02 --latency-ms 2 --jitter-ms 20
     start_bg crm "$build/examples/pulse-demo-crm" --listen "127.0.0.1:${CRM_PORT:-0}" \
       --port-file "$demo/crm.port" --redis "$redis" --error-rate 0.01 --jitter-ms 10
@@ -70,8 +70,8 @@ case "$cmd" in
       --port-file "$demo/mes.port" --redis "$redis" --pg "$pg" --error-rate 0.05 \
       --latency-ms 5 --jitter-ms 40
     for s in shop crm mes; do wait_port_file "$demo/$s.port"; done
-    start_bg consumer "$build/examples/pulse-demo-shop-consumer" --amqp "$amqp" \
-      --rabbitmq-url "$mgmt" --hold 5 --reject-every 4
+    start_bg consumer "$build/examples/pulse-demo-shop-consumer" --amqp-url "$amqp" \
+      --hold 5 --reject-every 4
     shop_port="$(cat "$demo/shop.port")"; crm_port="$(cat "$demo/crm.port")"; mes_port="$(cat "$demo/mes.port")"
     start_bg loadgen "$build/examples/pulse-demo-loadgen" \
       --target "shop=127.0.0.1:$shop_port,crm=127.0.0.1:$crm_port,mes=127.0.0.1:$mes_port" \
@@ -83,7 +83,7 @@ MES_URL=http://127.0.0.1:$mes_port
 REDIS=$redis
 PG_DSN=$pg
 RABBITMQ_MGMT_URL=$mgmt
-RABBITMQ_AMQP=$amqp
+RABBITMQ_AMQP_URL=$amqp
 ENV
     cat "$state/demo.env"
     ;;

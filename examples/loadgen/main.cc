@@ -13,7 +13,7 @@
 
 #include "../../instrumentation/bench/zipf.h"
 #include "pulse/demo/flags.h"
-#include "pulse/demo/http_client.h"
+#include "pulse/demo/loopback_http_client.h"
 #include "scenarios.h"
 
 using namespace pulse::demo;
@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
     for (long long t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
         std::mt19937_64 rng(seed * 1000 + static_cast<std::uint64_t>(t));
-        std::vector<std::unique_ptr<HttpClient>> clients;
+        std::vector<std::unique_ptr<LoopbackHttpClient>> clients;
         for (const auto& target : targets) {
-          clients.push_back(std::make_unique<HttpClient>(target.host, target.port));
+          clients.push_back(std::make_unique<LoopbackHttpClient>(target.host, target.port));
         }
         std::map<std::string, std::map<int, long long>> local;
         auto next = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(

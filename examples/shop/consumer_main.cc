@@ -1,19 +1,17 @@
 // pulse demo shop order consumer: consumes order events from shop.orders over AMQP with manual
 // acknowledgements, holding some unacknowledged and dead-lettering some (ConsumerPolicy), so
 // seed metrics 1 (DLQ messages) and 2 (in-flight messages) are real.
-//   --amqp HOST:PORT            AMQP listener (IPv4)
-//   --rabbitmq-url URL          management API, to declare the topology first (optional)
-//   --rabbitmq-user U --rabbitmq-password P   (default guest/guest)
+//   --amqp-url URL   amqp://user:password@host:port/ (default amqp://guest:guest@127.0.0.1:5672/);
+//                    the shop's topology is declared first (idempotent)
 //   --hold N (default 5)  --reject-every K (default 10, 0 = never)  --max-messages N
 #include <signal.h>
 
 #include <iostream>
-#include <vector>
 
-#include "amqp_consumer.h"
 #include "consumer_policy.h"
+#include "order_events.h"
+#include "pulse/demo/amqp_connection.h"
 #include "pulse/demo/flags.h"
-#include "rabbitmq_management.h"
 
 namespace {
 volatile sig_atomic_t g_stop = 0;
@@ -23,12 +21,9 @@ extern "C" void OnSignal(int) { g_stop = 1; }
 int main(int argc, char** argv) {
   using namespace pulse::demo;
   try {
-    const Flags flags(argc, argv,
-                      {"amqp", "rabbitmq-url", "rabbitmq-user", "rabbitmq-password", "hold",
-                       "reject-every", "max-messages"});
-    const auto [host, port] = ParseHostPort(flags.Get("amqp", "127.0.0.1:5672"));
-    const std::string user = flags.Get("rabbitmq-user", "guest");
-    const std::string password = flags.Get("rabbitmq-password", "guest");
+    const Flags flags(argc, argv, {"amqp-url", "hold", "reject-every", "max-messages"});
+    const amqp::ConnectionOptions options =
+        amqp::ParseUrl(flags.Get("amqp-url", "amqp://guest:guest@127.0.0.1:5672/"));
     shop::ConsumerPolicy policy;
     const long long hold = flags.GetInt("hold", 5), reject_every = flags.GetInt("reject-every", 10);
     if (hold < 0 || hold > 10000 || reject_every < 0) {
@@ -36,29 +31,27 @@ int main(int argc, char** argv) {
     }
     policy.hold = static_cast<std::uint64_t>(hold);
     policy.reject_every = static_cast<std::uint64_t>(reject_every);
-    if (flags.Has("rabbitmq-url")) {
-      shop::RabbitMqManagement(flags.Get("rabbitmq-url"), user, password).DeclareTopology();
-    }
+    amqp::Connection connection(options);
+    shop::DeclareTopology(connection);
     // Prefetch must exceed the held count, or the broker stops delivering once they are held.
-    amqp::Consumer consumer(host, port, user, password, shop::kOrdersQueue,
-                            static_cast<std::uint16_t>(policy.hold + 50));
+    connection.Consume(shop::kOrdersQueue, static_cast<std::uint16_t>(policy.hold + 50));
     signal(SIGINT, OnSignal);
     signal(SIGTERM, OnSignal);
     const long long max = flags.GetInt("max-messages", -1);
     std::uint64_t n = 0, held = 0, rejected = 0, acked = 0;
     while (!g_stop && (max < 0 || static_cast<long long>(n) < max)) {
-      const auto d = consumer.Next(std::chrono::milliseconds(500));
+      const auto d = connection.Next(std::chrono::milliseconds(500));
       if (!d) continue;
       switch (policy.Decide(++n)) {
         case shop::DeliveryAction::kHold:
           ++held;
           break;
         case shop::DeliveryAction::kReject:
-          consumer.Reject(d->delivery_tag);
+          connection.Reject(d->delivery_tag, /*requeue=*/false);  // → shop.dlx → shop.orders.dlq
           ++rejected;
           break;
         case shop::DeliveryAction::kAck:
-          consumer.Ack(d->delivery_tag);
+          connection.Ack(d->delivery_tag);
           ++acked;
           break;
       }

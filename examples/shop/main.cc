@@ -1,6 +1,6 @@
 // pulse demo shop: see shop_service.h for the routes, service_main.h for the flags.
+#include "order_events.h"
 #include "pulse/demo/service_main.h"
-#include "rabbitmq_management.h"
 #include "s3_invoices.h"
 #include "shop_service.h"
 
@@ -10,11 +10,10 @@ int main(int argc, char** argv) {
   def.needs_pg = true;
   def.make_routes = [](pulse::demo::ServiceDeps& deps) {
     std::shared_ptr<pulse::demo::shop::OrderEvents> events;
-    if (deps.flags->Has("rabbitmq-url")) {
-      auto mq = std::make_shared<pulse::demo::shop::RabbitMqManagement>(
-          deps.flags->Get("rabbitmq-url"), deps.flags->Get("rabbitmq-user", "guest"),
-          deps.flags->Get("rabbitmq-password", "guest"));
-      mq->DeclareTopology();
+    if (deps.flags->Has("amqp-url")) {
+      auto mq = std::make_shared<pulse::demo::shop::AmqpOrderEvents>(
+          pulse::demo::amqp::ParseUrl(deps.flags->Get("amqp-url")));
+      mq->DeclareTopology();  // fail at start, not on the first order, if RabbitMQ is unusable
       events = mq;
     }
     std::shared_ptr<pulse::demo::shop::Invoices> invoices;

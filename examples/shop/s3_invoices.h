@@ -1,13 +1,14 @@
-// Invoices for the shop's orders, written to an S3 bucket (path-style requests, SigV4).
+// Invoices for the shop's orders, written to an S3 bucket (path-style requests signed with
+// pulse::http's SigV4, sent with pulse::http::Client).
 //
-// Thread-safe: a mutex serialises the one HTTP connection.
+// Thread-safe: pulse::http::Client is, and the rest is immutable after construction.
 #pragma once
 
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "pulse/demo/http_client.h"
+#include "pulse/http/client.h"
 #include "shop_service.h"
 
 namespace pulse::demo::s3 {
@@ -30,12 +31,13 @@ class S3Invoices : public shop::Invoices {
   std::optional<std::string> Get(const std::string& key);
 
  private:
-  HttpResult Send(const std::string& method, const std::string& path, const std::string& body);
+  // The answer, or std::runtime_error naming `what` when there was none.
+  http::Response Send(const std::string& method, const std::string& path, const std::string& body,
+                      const std::string& what);
 
   S3Options options_;
-  std::string host_header_;
-  std::mutex mu_;
-  HttpClient http_;
+  std::string host_;  // host[:port] of the endpoint: the signed Host header
+  std::unique_ptr<http::Client> http_;
 };
 
 }  // namespace pulse::demo::s3

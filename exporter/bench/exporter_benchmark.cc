@@ -5,14 +5,14 @@
 
 #include <deque>
 
+#include "pulse/base/log.h"
 #include "pulse/exporter/config.h"
-#include "pulse/exporter/log.h"
 #include "pulse/exporter/metrics_page.h"
 #include "pulse/exporter/postgresql_metrics.h"
 #include "pulse/exporter/rabbitmq_topology.h"
 #include "pulse/exporter/s3_list_parser.h"
-#include "pulse/exporter/sigv4.h"
 #include "pulse/exporter/target_runner.h"
+#include "pulse/http/sigv4.h"
 
 namespace pulse::exporter {
 namespace {
@@ -47,7 +47,7 @@ std::vector<rabbitmq::Queue> SyntheticQueues(int n) {
 }
 
 void BM_ScrapeCached(benchmark::State& state) {
-  SetLogQuiet(true);
+  base::SetLogQuiet(true);
   const int queues_n = static_cast<int>(state.range(0));
   const auto queues = SyntheticQueues(queues_n);
   std::set<rabbitmq::QueueKey> dlqs;
@@ -117,15 +117,15 @@ void BM_ParseS3ListPage(benchmark::State& state) {
 BENCHMARK(BM_ParseS3ListPage)->Unit(benchmark::kMicrosecond);
 
 void BM_SigV4Sign(benchmark::State& state) {
-  sigv4::Request r;
+  http::sigv4::Request r;
   r.path = "/bucket/";
   r.query = {{"list-type", "2"}, {"max-keys", "1000"}, {"continuation-token", "abc=="}};
   r.headers = {{"host", "s3.example.com"},
                {"x-amz-date", "20261127T060000Z"},
-               {"x-amz-content-sha256", sigv4::Sha256Hex("")}};
-  r.payload_hash = sigv4::Sha256Hex("");
-  const sigv4::Signing s{"AKID", "secret", "us-east-1", "s3", "20261127T060000Z"};
-  for (auto _ : state) benchmark::DoNotOptimize(sigv4::Authorization(r, s));
+               {"x-amz-content-sha256", http::sigv4::Sha256Hex("")}};
+  r.payload_hash = http::sigv4::Sha256Hex("");
+  const http::sigv4::Signing s{"AKID", "secret", "us-east-1", "s3", "20261127T060000Z"};
+  for (auto _ : state) benchmark::DoNotOptimize(http::sigv4::Authorization(r, s));
 }
 BENCHMARK(BM_SigV4Sign)->Unit(benchmark::kMicrosecond);
 

@@ -7,10 +7,15 @@
 #include <set>
 #include <utility>
 
+#include "pulse/base/duration.h"
+#include "pulse/base/exporter_limits.h"
+#include "pulse/base/url.h"
 #include "pulse/exporter/config.h"
 
 namespace pulse::exporter {
 namespace {
+
+namespace limits = base::exporter_limits;
 
 constexpr std::size_t kMaxQuotedValue = 80;
 
@@ -110,12 +115,13 @@ class Walker {
     if (!s) return std::nullopt;
     auto d = ParseDuration(*s);
     if (!d) {
-      Error(path, "must be a duration like 500ms, 30s, 5m or 1h, got " + Quote(*s));
+      Error(path,
+            "must be a Prometheus duration like 500ms, 30s, 1m30s, 5m, 1h or 7d, got " + Quote(*s));
       return std::nullopt;
     }
     if (*d < min || *d > max) {
-      Error(path, "must be between " + std::to_string(min.count()) + "ms and " +
-                      std::to_string(max.count()) + "ms, got " + Quote(*s));
+      Error(path, "must be between " + base::FormatDuration(min) + " and " +
+                      base::FormatDuration(max) + ", got " + Quote(*s));
       return std::nullopt;
     }
     return d;
@@ -130,16 +136,20 @@ class Walker {
     return std::nullopt;
   }
 
-  std::vector<std::string> StringList(const YAML::Node& node, const std::string& path) {
+  // A list of at most max_items strings of at most max_bytes each (empty items only where
+  // allow_empty). The bounds are the Exporter CR's (pulse/base/exporter_limits.h).
+  std::vector<std::string> StringList(const YAML::Node& node, const std::string& path,
+                                      std::size_t max_items, std::size_t max_bytes,
+                                      bool allow_empty = false) {
     std::vector<std::string> out;
     if (!node.IsDefined() || node.IsNull()) return out;
     if (!node.IsSequence()) {
       Error(path, "must be a list of strings, got " + KindName(node));
       return out;
     }
-    if (node.size() > kMaxListItems) {
+    if (node.size() > max_items) {
       Error(path, "has " + std::to_string(node.size()) + " items, at most " +
-                      std::to_string(kMaxListItems) + " are allowed");
+                      std::to_string(max_items) + " are allowed");
       return out;
     }
     for (std::size_t i = 0; i < node.size(); ++i) {
@@ -148,7 +158,13 @@ class Walker {
         Error(item_path, "must be a string, got " + KindName(node[i]));
         continue;
       }
-      out.push_back(node[i].Scalar());
+      const std::string& item = node[i].Scalar();
+      if (item.empty() && !allow_empty) {
+        Error(item_path, "must not be empty");
+      } else if (item.size() > max_bytes) {
+        Error(item_path, "is longer than " + std::to_string(max_bytes) + " bytes");
+      }
+      out.push_back(item);
     }
     return out;
   }
@@ -199,26 +215,10 @@ class Walker {
   std::vector<ConfigError> errors_;
 };
 
-// scheme://host[:port] with an optional path (allowed only where allow_path).
+// The same rules as the Exporter custom resource (pulse/base/url.h): one contract.
 bool ValidBaseUrl(const std::string& url, bool allow_path, std::string* why) {
-  static const RE2 kUrl(R"((https?)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?(/.*)?)");
-  std::string scheme, host, port, rest;
-  if (url.size() > 2048 || !RE2::FullMatch(url, kUrl, &scheme, &host, &port, &rest)) {
-    *why = "must be an http:// or https:// URL with a host";
-    return false;
-  }
-  if (!port.empty()) {
-    const int n = std::stoi(port.substr(1));
-    if (n < 1 || n > 65535) {
-      *why = "has a port outside 1..65535";
-      return false;
-    }
-  }
-  if (!rest.empty() && rest != "/" && !allow_path) {
-    *why = "must not have a path";
-    return false;
-  }
-  return true;
+  *why = base::CheckBaseUrl(url, allow_path);
+  return why->empty();
 }
 
 std::string TrimSlash(std::string s) {
@@ -226,8 +226,42 @@ std::string TrimSlash(std::string s) {
   return s;
 }
 
+// tls: {ca_file, cert_file, key_file, server_name, insecure_skip_verify}; nullopt when absent.
+// The files are checked for readability by CheckCredentials (--check and startup), not here:
+// the parser is pure.
+std::optional<TlsFiles> ParseTls(Walker& w, const YAML::Node& node, const std::string& path) {
+  if (!node.IsDefined() || node.IsNull()) return std::nullopt;
+  if (!w.CheckMap(node, path,
+                  {"ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"}))
+    return std::nullopt;
+  TlsFiles tls;
+  if (auto f = w.NonEmptyString(node["ca_file"], path + ".ca_file", false)) tls.ca_file = *f;
+  if (auto f = w.NonEmptyString(node["cert_file"], path + ".cert_file", false)) tls.cert_file = *f;
+  if (auto f = w.NonEmptyString(node["key_file"], path + ".key_file", false)) tls.key_file = *f;
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    // A client certificate without its key (or the reverse) cannot be used; say which is missing.
+    w.Error(path + (tls.cert_file.empty() ? ".cert_file" : ".key_file"),
+            "is required when " + std::string(tls.cert_file.empty() ? "key_file" : "cert_file") +
+                " is set (a client certificate needs its key)");
+  }
+  if (auto name = w.NonEmptyString(node["server_name"], path + ".server_name", false)) {
+    // Same bound as the CR's serverName (a DNS name); the TLS library judges the rest.
+    bool control = false;
+    for (char c : *name) control = control || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    if (name->size() > 253 || control) {
+      w.Error(path + ".server_name",
+              "must be a host name of at most 253 printable characters, got " + Quote(*name));
+    }
+    tls.server_name = *name;
+  }
+  if (auto b = w.Bool(node["insecure_skip_verify"], path + ".insecure_skip_verify"))
+    tls.insecure_skip_verify = *b;
+  return tls;
+}
+
 void ParseRabbitMq(Walker& w, const YAML::Node& node, const std::string& path, RabbitMqSpec& out) {
-  if (!w.CheckMap(node, path, {"url", "username", "password", "vhosts", "dead_letter_queues"}))
+  if (!w.CheckMap(node, path,
+                  {"url", "username", "password", "tls", "vhosts", "dead_letter_queues"}))
     return;
   if (auto url = w.NonEmptyString(node["url"], path + ".url", true)) {
     std::string why;
@@ -236,18 +270,23 @@ void ParseRabbitMq(Walker& w, const YAML::Node& node, const std::string& path, R
     }
     out.url = TrimSlash(*url);
   }
+  out.tls = ParseTls(w, node["tls"], path + ".tls");
   if (auto c = w.CredentialField(node["username"], path + ".username", true, true))
     out.username = *c;
   if (auto c = w.CredentialField(node["password"], path + ".password", true, false))
     out.password = *c;
-  out.vhosts = w.StringList(node["vhosts"], path + ".vhosts");
+  out.vhosts =
+      w.StringList(node["vhosts"], path + ".vhosts", limits::kMaxVhosts, limits::kMaxVhostBytes);
   const YAML::Node dlq = node["dead_letter_queues"];
   const std::string dpath = path + ".dead_letter_queues";
   if (dlq.IsDefined() && !dlq.IsNull() && w.CheckMap(dlq, dpath, {"names", "regex", "discover"})) {
-    out.dead_letter_queues.names = w.StringList(dlq["names"], dpath + ".names");
+    out.dead_letter_queues.names = w.StringList(
+        dlq["names"], dpath + ".names", limits::kMaxDeadLetterQueues, limits::kMaxQueueNameBytes);
     if (auto re = w.String(dlq["regex"], dpath + ".regex", false)) {
-      if (re->size() > 1024) {
-        w.Error(dpath + ".regex", "is longer than 1024 characters");
+      if (re->size() > limits::kMaxDeadLetterQueueRegexBytes) {
+        w.Error(
+            dpath + ".regex",
+            "is longer than " + std::to_string(limits::kMaxDeadLetterQueueRegexBytes) + " bytes");
       } else {
         RE2 compiled(*re, RE2::Quiet);
         if (!compiled.ok()) {
@@ -300,22 +339,24 @@ void ParsePostgres(Walker& w, const YAML::Node& node, const std::string& path, P
     out.sslmode = *mode;
   }
   if (auto d = w.DurationField(node["statement_timeout"], path + ".statement_timeout",
-                               Duration(100), std::chrono::minutes(10))) {
+                               limits::kMinTimeout, limits::kMaxTimeout)) {
     out.statement_timeout = *d;
   }
   if (auto d = w.DurationField(node["database_size_interval"], path + ".database_size_interval",
-                               std::chrono::seconds(1), std::chrono::hours(24))) {
+                               limits::kMinRefreshInterval, limits::kMaxRefreshInterval)) {
     out.database_size_interval = *d;
   }
-  out.databases = w.StringList(node["databases"], path + ".databases");
+  out.databases = w.StringList(node["databases"], path + ".databases", limits::kMaxDatabases,
+                               limits::kMaxDatabaseNameBytes);
 }
 
 void ParseS3(Walker& w, const YAML::Node& node, const std::string& path, S3Spec& out) {
   if (!w.CheckMap(node, path,
                   {"endpoint", "region", "addressing", "access_key_id", "secret_access_key",
-                   "session_token", "buckets"}))
+                   "session_token", "tls", "buckets"}))
     return;
-  if (auto ep = w.NonEmptyString(node["endpoint"], path + ".endpoint", true)) {
+  const auto ep = w.NonEmptyString(node["endpoint"], path + ".endpoint", false);
+  if (ep) {
     std::string why;
     if (!ValidBaseUrl(*ep, false, &why)) w.Error(path + ".endpoint", why + ", got " + Quote(*ep));
     out.endpoint = TrimSlash(*ep);
@@ -327,14 +368,21 @@ void ParseS3(Walker& w, const YAML::Node& node, const std::string& path, S3Spec&
               "must be lower-case letters, digits and '-', got " + Quote(*region));
     }
     out.region = *region;
+    if (!ep) out.endpoint = DefaultS3Endpoint(*region);
   }
+  // Without an endpoint the target is AWS, whose default style is virtual-host; a self-hosted
+  // endpoint keeps the historical path-style default (most such servers need it).
+  out.virtual_host = !ep;
   if (auto mode = w.String(node["addressing"], path + ".addressing", false)) {
     if (*mode == "virtual") {
       out.virtual_host = true;
-    } else if (*mode != "path") {
+    } else if (*mode == "path") {
+      out.virtual_host = false;
+    } else {
       w.Error(path + ".addressing", "must be path or virtual, got " + Quote(*mode));
     }
   }
+  out.tls = ParseTls(w, node["tls"], path + ".tls");
   if (auto c = w.CredentialField(node["access_key_id"], path + ".access_key_id", true, false))
     out.access_key_id = *c;
   if (auto c =
@@ -352,8 +400,9 @@ void ParseS3(Walker& w, const YAML::Node& node, const std::string& path, S3Spec&
     w.Error(bpath, "must be a non-empty list, got " + KindName(buckets));
     return;
   }
-  if (buckets.size() > kMaxListItems) {
-    w.Error(bpath, "has more than " + std::to_string(kMaxListItems) + " buckets");
+  if (buckets.size() > limits::kMaxBuckets) {
+    w.Error(bpath, "has " + std::to_string(buckets.size()) + " buckets, at most " +
+                       std::to_string(limits::kMaxBuckets) + " are allowed");
     return;
   }
   for (std::size_t i = 0; i < buckets.size(); ++i) {
@@ -368,13 +417,10 @@ void ParseS3(Walker& w, const YAML::Node& node, const std::string& path, S3Spec&
       }
       bucket.name = *name;
     }
-    bucket.prefixes = w.StringList(buckets[i]["prefixes"], ipath + ".prefixes");
+    bucket.prefixes = w.StringList(buckets[i]["prefixes"], ipath + ".prefixes",
+                                   limits::kMaxPrefixesPerBucket, limits::kMaxPrefixBytes,
+                                   /*allow_empty=*/true);
     if (bucket.prefixes.empty()) bucket.prefixes.push_back("");
-    for (std::size_t p = 0; p < bucket.prefixes.size(); ++p) {
-      if (bucket.prefixes[p].size() > 1024) {
-        w.Error(ipath + ".prefixes[" + std::to_string(p) + "]", "is longer than 1024 bytes");
-      }
-    }
     out.buckets.push_back(std::move(bucket));
   }
 }
@@ -396,11 +442,11 @@ void ParseTarget(Walker& w, const YAML::Node& node, const std::string& path, Dur
     }
     target.name = *name;
   }
-  if (auto d = w.DurationField(node["interval"], path + ".interval", std::chrono::seconds(1),
-                               std::chrono::hours(24)))
+  if (auto d = w.DurationField(node["interval"], path + ".interval", limits::kMinRefreshInterval,
+                               limits::kMaxRefreshInterval))
     target.interval = *d;
-  if (auto d = w.DurationField(node["timeout"], path + ".timeout", Duration(100),
-                               std::chrono::minutes(10)))
+  if (auto d = w.DurationField(node["timeout"], path + ".timeout", limits::kMinTimeout,
+                               limits::kMaxTimeout))
     target.timeout = *d;
   auto type = w.NonEmptyString(node["type"], path + ".type", true);
   if (!type) return;
@@ -472,17 +518,13 @@ std::string ValidateListen(std::string_view listen) {
 }
 
 std::optional<Duration> ParseDuration(std::string_view text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 9) return std::nullopt;  // 9 digits cannot overflow below
-  std::int64_t n = 0;
-  std::from_chars(text.data(), text.data() + digits, n);
-  const std::string_view unit = text.substr(digits);
-  if (unit == "ms") return Duration(n);
-  if (unit == "s") return std::chrono::seconds(n);
-  if (unit == "m") return std::chrono::minutes(n);
-  if (unit == "h") return std::chrono::hours(n);
-  return std::nullopt;
+  const base::DurationParse parsed = base::ParseDuration(text);
+  if (!parsed.ok()) return std::nullopt;
+  return parsed.value;
+}
+
+std::string DefaultS3Endpoint(std::string_view region) {
+  return "https://s3." + std::string(region) + ".amazonaws.com";
 }
 
 ConfigParseResult ParseConfig(std::string_view yaml_text) {
@@ -522,11 +564,11 @@ ConfigParseResult ParseConfig(std::string_view yaml_text) {
   const YAML::Node defaults = root["defaults"];
   if (defaults.IsDefined() && !defaults.IsNull() &&
       w.CheckMap(defaults, "defaults", {"interval", "timeout"})) {
-    if (auto d = w.DurationField(defaults["interval"], "defaults.interval", std::chrono::seconds(1),
-                                 std::chrono::hours(24)))
+    if (auto d = w.DurationField(defaults["interval"], "defaults.interval",
+                                 limits::kMinRefreshInterval, limits::kMaxRefreshInterval))
       interval = *d;
-    if (auto d = w.DurationField(defaults["timeout"], "defaults.timeout", Duration(100),
-                                 std::chrono::minutes(10)))
+    if (auto d = w.DurationField(defaults["timeout"], "defaults.timeout", limits::kMinTimeout,
+                                 limits::kMaxTimeout))
       timeout = *d;
   }
   const YAML::Node targets = root["targets"];

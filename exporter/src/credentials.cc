@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <utility>
 
 namespace pulse::exporter {
 
@@ -82,6 +83,23 @@ std::vector<ConfigError> CheckCredentials(const ExporterConfig& config) {
     ResolvedCredential r = ResolveCredential(c);
     if (!r.ok) errors.push_back({path, r.error});
   };
+  // TLS files are read by the HTTP client when the target starts; checking here makes a missing
+  // Secret mount fail --check and startup with the field path instead of a handshake error.
+  // Only readability: a CA bundle may be larger than a credential, and PEM is the client's job.
+  auto check_tls = [&](const std::string& path, const std::optional<TlsFiles>& tls) {
+    if (!tls) return;
+    for (const auto& [field, file] :
+         {std::pair<const char*, const std::string&>{"ca_file", tls->ca_file},
+          {"cert_file", tls->cert_file},
+          {"key_file", tls->key_file}}) {
+      if (file.empty()) continue;
+      std::ifstream in(file, std::ios::binary);
+      if (!in) {
+        errors.push_back(
+            {path + ".tls." + field, "cannot read TLS file " + file + ": " + std::strerror(errno)});
+      }
+    }
+  };
   for (std::size_t i = 0; i < config.targets.size(); ++i) {
     const auto& t = config.targets[i];
     const std::string base =
@@ -89,6 +107,7 @@ std::vector<ConfigError> CheckCredentials(const ExporterConfig& config) {
     if (const auto* r = std::get_if<RabbitMqSpec>(&t.spec)) {
       check(base + ".username", r->username);
       check(base + ".password", r->password);
+      check_tls(base, r->tls);
     } else if (const auto* p = std::get_if<PostgresSpec>(&t.spec)) {
       check(base + ".user", p->user);
       if (p->password) check(base + ".password", *p->password);
@@ -96,6 +115,7 @@ std::vector<ConfigError> CheckCredentials(const ExporterConfig& config) {
       check(base + ".access_key_id", s->access_key_id);
       check(base + ".secret_access_key", s->secret_access_key);
       if (s->session_token) check(base + ".session_token", *s->session_token);
+      check_tls(base, s->tls);
     }
   }
   return errors;

@@ -1,27 +1,28 @@
 // pulse-exporter: loads the config, starts one refresh thread per target and serves /metrics
-// (from the cache) and /healthz with prometheus-cpp's Exposer until SIGTERM/SIGINT.
+// (from the cache), /healthz and /readyz with pulse::serve until SIGTERM/SIGINT.
 #include <malloc.h>
 #include <sys/stat.h>
 
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "pulse/base/log.h"
+#include "pulse/base/version.h"
 #include "pulse/exporter/config.h"
 #include "pulse/exporter/credentials.h"
-#include "pulse/exporter/http_client.h"
-#include "pulse/exporter/log.h"
 #include "pulse/exporter/metrics_page.h"
-#include "pulse/exporter/metrics_server.h"
 #include "pulse/exporter/target_factory.h"
 #include "pulse/exporter/target_runner.h"
+#include "pulse/http/client.h"
+#include "pulse/serve/metrics_server.h"
+#include "pulse/serve/signal_waiter.h"
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = pulse::base::kVersion;
 
 constexpr const char* kUsage = R"(Usage: pulse-exporter --config FILE [--listen HOST:PORT] [--check]
 
@@ -120,14 +121,14 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  // Block the stop signals in every thread; the main thread waits for them with sigwait.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Before any thread starts: every thread inherits the blocked stop signals.
+  pulse::serve::SignalWaiter stop_signals;
 
-  std::shared_ptr<HttpClient> http = MakeCppRestHttpClient();
+  pulse::http::ClientOptions http_options;
+  http_options.user_agent = std::string("pulse-exporter/") + kVersion;
+  auto made_http = pulse::http::MakeClient(http_options);
+  if (!made_http.ok()) return Fail(made_http.status().ToString());
+  std::shared_ptr<pulse::http::Client> http = std::move(made_http).value();
   std::vector<std::unique_ptr<TargetRunner>> runners;
   std::vector<const TargetRunner*> views;
   for (const auto& t : config.targets) {
@@ -136,23 +137,28 @@ int main(int argc, char** argv) {
     views.push_back(runners.back().get());
   }
   MetricsPage page(views, kVersion);
-  std::unique_ptr<MetricsServer> server;
+  pulse::serve::MetricsServerOptions server_options;
+  server_options.listen = config.listen;
+  // /metrics is the cached page exactly as rendered at refresh time, nothing appended.
+  server_options.page = [&page] { return page.Render(); };
+  server_options.process_metrics = false;
+  std::unique_ptr<pulse::serve::MetricsServer> server;
   try {
-    server = std::make_unique<MetricsServer>(config.listen, page);
+    server = std::make_unique<pulse::serve::MetricsServer>(server_options);
   } catch (const std::exception& e) {
-    return Fail("cannot listen on " + config.listen + ": " + e.what());
+    return Fail(e.what());
   }
   const auto ports = server->ports();
-  Log(LogLevel::kInfo, "pulse-exporter " + std::string(kVersion) + " serving /metrics on " +
-                           config.listen +
-                           (ports.empty() ? "" : " (port " + std::to_string(ports[0]) + ")") +
-                           " for " + std::to_string(runners.size()) + " target(s)");
+  pulse::base::LogInfo("pulse-exporter serving /metrics", {{"version", kVersion},
+                                                           {"listen", config.listen},
+                                                           {"port", ports.empty() ? 0 : ports[0]},
+                                                           {"targets", runners.size()}});
   for (auto& r : runners) r->Start();
+  // Ready once every target refreshes in the background: /metrics never waits for a target.
+  server->SetReady(true);
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  Log(LogLevel::kInfo,
-      std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+  const int sig = stop_signals.Wait();
+  pulse::base::LogInfo("stopping", {{"signal", pulse::serve::SignalWaiter::Name(sig)}});
   server.reset();
   for (auto& r : runners) r->Stop();
   return 0;

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "pulse/base/log.h"
 #include "pulse/exporter/credentials.h"
-#include "pulse/exporter/log.h"
 #include "pulse/exporter/postgresql_metrics.h"
 
 namespace pulse::exporter {
@@ -57,8 +57,9 @@ class PostgresTarget : public Target {
     o.shared_buffers_bytes = std::atof(rows.rows.at(0).at(1).c_str());
     const double block_size = std::atof(rows.rows.at(0).at(2).c_str());
 
-    if (!Query("SELECT datname FROM pg_catalog.pg_database WHERE datallowconn ORDER BY 1", {},
-               &rows, &failure))
+    if (!Query(std::string("SELECT datname FROM pg_catalog.pg_database") + DefaultFilter() +
+                   " ORDER BY 1",
+               {}, &rows, &failure))
       return failure;
     for (const auto& r : rows.rows) {
       if (Wanted(r[0])) o.databases.push_back(r[0]);
@@ -99,8 +100,8 @@ class PostgresTarget : public Target {
       }
     }
     if (!buffercache_problem.empty() && !buffercache_logged_) {
-      Log(LogLevel::kWarn, "postgresql " + spec_.host + ": shared buffer use not available (" +
-                               buffercache_problem + "); exporting size only");
+      base::LogWarn("postgresql: shared buffer use not available; exporting size only",
+                    {{"host", spec_.host}, {"reason", buffercache_problem}});
       buffercache_logged_ = true;
     } else if (buffercache_problem.empty()) {
       buffercache_logged_ = false;  // log again if it disappears later
@@ -109,8 +110,10 @@ class PostgresTarget : public Target {
     // Database sizes: pg_database_size() stats every file, so only every size interval.
     const auto now = Clock::now();
     if (!sizes_time_ || now - *sizes_time_ >= spec_.database_size_interval) {
-      if (!Query("SELECT datname, pg_catalog.pg_database_size(oid) FROM pg_catalog.pg_database", {},
-                 &rows, &failure))
+      if (!Query(std::string("SELECT datname, pg_catalog.pg_database_size(oid) FROM "
+                             "pg_catalog.pg_database") +
+                     DefaultFilter(),
+                 {}, &rows, &failure))
         return failure;
       sizes_.clear();
       for (const auto& r : rows.rows) {
@@ -131,6 +134,10 @@ class PostgresTarget : public Target {
   }
 
  private:
+  // Sizes and connections report the same databases (docs/exporter.md): the listed ones, or by
+  // default every database that allows connections — never template0.
+  const char* DefaultFilter() const { return spec_.databases.empty() ? " WHERE datallowconn" : ""; }
+
   bool Wanted(const std::string& db) const {
     if (spec_.databases.empty()) return true;
     for (const auto& d : spec_.databases) {

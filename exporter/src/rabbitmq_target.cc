@@ -2,32 +2,30 @@
 
 #include "pulse/exporter/credentials.h"
 #include "pulse/exporter/rabbitmq_topology.h"
+#include "pulse/http/encoding.h"
 
 namespace pulse::exporter {
 namespace {
 
 // Fetches one API path; on failure fills *failure with a reason and a message.
-bool Fetch(HttpClient& http, const std::string& url, const std::string& auth, Duration timeout,
+using http::BasicAuthorization;
+using http::PercentEncode;
+
+bool Fetch(http::Client& http, const std::string& url, const std::string& auth, Duration timeout,
            std::string* body, RefreshResult* failure) {
-  HttpRequest req;
+  http::Request req;
   req.url = url;
   req.timeout = timeout;
   req.headers = {{"Authorization", auth}, {"Accept", "application/json"}};
-  HttpResponse resp = http.Send(req);
-  // The URL never holds credentials (they go in the Authorization header), so it may be logged.
-  switch (resp.error) {
-    case HttpResponse::Error::kNone:
-      break;
-    case HttpResponse::Error::kTimeout:
-      *failure = RefreshResult::Failure(reason::kTimeout, "GET " + url + ": " + resp.error_message);
-      return false;
-    case HttpResponse::Error::kConnect:
-      *failure = RefreshResult::Failure(reason::kConnect, "GET " + url + ": " + resp.error_message);
-      return false;
-    default:
-      *failure = RefreshResult::Failure(reason::kHttp, "GET " + url + ": " + resp.error_message);
-      return false;
+  auto sent = http.Send(req);
+  // The URL never holds credentials (they go in the Authorization header), so it may be logged;
+  // the Status message already names the method and URL.
+  if (!sent.ok()) {
+    *failure =
+        RefreshResult::Failure(ReasonForHttpError(sent.status().code()), sent.status().message());
+    return false;
   }
+  http::Response& resp = sent.value();
   if (resp.status == 401 || resp.status == 403) {
     *failure = RefreshResult::Failure(
         reason::kAuth, "GET " + url + ": HTTP " + std::to_string(resp.status) + " (credentials)");
@@ -45,7 +43,7 @@ bool Fetch(HttpClient& http, const std::string& url, const std::string& auth, Du
 }  // namespace
 
 RabbitMqTarget::RabbitMqTarget(RabbitMqSpec spec, Duration timeout,
-                               std::shared_ptr<HttpClient> http)
+                               std::shared_ptr<http::Client> http)
     : spec_(std::move(spec)), timeout_(timeout), http_(std::move(http)) {}
 
 RefreshResult RabbitMqTarget::Refresh(std::stop_token stop) {

@@ -4,10 +4,14 @@
 
 #include "pulse/exporter/credentials.h"
 #include "pulse/exporter/s3_list_parser.h"
-#include "pulse/exporter/sigv4.h"
+#include "pulse/http/encoding.h"
+#include "pulse/http/sigv4.h"
 
 namespace pulse::exporter {
 namespace {
+
+namespace sigv4 = http::sigv4;
+using http::PercentEncode;
 
 constexpr int kMaxPagesPerPrefix = 1000000;  // 1e9 objects: a lying server cannot loop forever
 
@@ -30,7 +34,8 @@ S3Location LocateBucket(const S3Spec& spec, const std::string& bucket) {
   return loc;
 }
 
-S3Target::S3Target(S3Spec spec, Duration timeout, std::shared_ptr<HttpClient> http, UnixClock clock)
+S3Target::S3Target(S3Spec spec, Duration timeout, std::shared_ptr<http::Client> http,
+                   UnixClock clock)
     : spec_(std::move(spec)), timeout_(timeout), http_(std::move(http)), clock_(std::move(clock)) {
   if (!clock_) {
     clock_ = [] {
@@ -83,7 +88,7 @@ RefreshResult S3Target::Refresh(std::stop_token stop) {
                        {"x-amz-date", signing.amz_date}};
         if (!token.empty()) req.headers.push_back({"x-amz-security-token", token});
         req.payload_hash = kEmptyHash;
-        HttpRequest http_req;
+        http::Request http_req;
         http_req.url = loc.base_url + loc.path + "?" + sigv4::CanonicalQuery(req.query);
         http_req.timeout = timeout_;
         http_req.headers = req.headers;
@@ -91,15 +96,14 @@ RefreshResult S3Target::Refresh(std::stop_token stop) {
         const std::string where =
             "bucket " + bucket.name + (prefix.empty() ? "" : " prefix " + prefix.substr(0, 80));
         requests_total_ += 1;
-        HttpResponse resp = http_->Send(http_req);
-        if (resp.error != HttpResponse::Error::kNone) {
-          const char* r = resp.error == HttpResponse::Error::kTimeout   ? reason::kTimeout
-                          : resp.error == HttpResponse::Error::kConnect ? reason::kConnect
-                                                                        : reason::kHttp;
-          failure = RefreshResult::Failure(r, where + ": " + resp.error_message);
+        auto sent = http_->Send(http_req);
+        if (!sent.ok()) {
+          failure = RefreshResult::Failure(ReasonForHttpError(sent.status().code()),
+                                           where + ": " + sent.status().message());
           failed = true;
           break;
         }
+        http::Response& resp = sent.value();
         if (resp.status != 200) {
           s3::ErrorBody err;
           const bool parsed = s3::ParseErrorBody(resp.body, &err);

@@ -2,7 +2,7 @@
 
 #include <malloc.h>
 
-#include "pulse/exporter/log.h"
+#include "pulse/base/log.h"
 
 namespace pulse::exporter {
 
@@ -87,10 +87,11 @@ void TargetRunner::RefreshOnce(std::stop_token stop) {
   malloc_trim(0);
   // Log transitions only, so a dead target does not flood the log.
   if (result.ok && (!was_up || status_.refreshes == 1)) {
-    Log(LogLevel::kInfo, "target " + name_ + " (" + type_ + ") is up");
+    base::LogInfo("target is up", {{"target", name_}, {"type", type_}});
   } else if (!result.ok && (was_up || previous_error != result.message)) {
-    Log(LogLevel::kWarn, "target " + name_ + " (" + type_ + ") refresh failed [" + result.reason +
-                             "]: " + result.message);
+    base::LogWarn(
+        "target refresh failed",
+        {{"target", name_}, {"type", type_}, {"reason", result.reason}, {"error", result.message}});
   }
 }
 

@@ -50,11 +50,12 @@ unsigned DefaultShardCount() noexcept {
   return std::bit_ceil(hw);
 }
 
-unsigned CurrentShard(unsigned shards) noexcept {
+namespace internal {
+unsigned NextThreadNumber() noexcept {
   static std::atomic<unsigned> next_thread{0};
-  thread_local const unsigned thread_number = next_thread.fetch_add(1, std::memory_order_relaxed);
-  return thread_number & (shards - 1);
+  return next_thread.fetch_add(1, std::memory_order_relaxed);
 }
+}  // namespace internal
 
 ShardedHistogram::ShardedHistogram(const HistogramBuckets& buckets, unsigned shards)
     : buckets_(&buckets), shards_(shards) {

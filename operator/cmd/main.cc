@@ -1,18 +1,21 @@
 // pulse-operator: the operator binary. Subcommands: render (offline, docs/rendering.md),
-// version. `run` (the in-cluster controller) is added by the controller component.
+// run (the in-cluster operator, docs/operator.md), version.
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "pulse/base/version.h"
 #include "render_command.h"
+#include "run_command.h"
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = pulse::base::kVersion;  // from CMake project()
 
 void Usage(std::ostream& out) {
   out << "Usage: pulse-operator COMMAND [options]\n\n"
          "Commands:\n"
+         "  run       run the operator against a cluster (leader-elected controllers)\n"
          "  render    render prometheus.yml, rules and dashboards from CR files (no cluster)\n"
          "  version   print the version\n\n"
          "Run 'pulse-operator COMMAND --help' for a command's options.\n";
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "render") return pulse::cli::RunRender(args, std::cout, std::cerr);
+  if (command == "run") return pulse::cli::RunOperator(args, std::cout, std::cerr);
   std::cerr << "pulse-operator: unknown command \"" << command << "\"\n\n";
   Usage(std::cerr);
   return pulse::cli::kExitUsage;

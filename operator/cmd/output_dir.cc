@@ -18,7 +18,8 @@ namespace {
 
 // Entries a previous `pulse-operator render` leaves in its output directory.
 const std::set<std::string>& RenderEntries() {
-  static const std::set<std::string> entries = {"prometheus.yml", "rules", "dashboards"};
+  static const std::set<std::string> entries = {"prometheus.yml", "rules", "dashboards",
+                                                "exporters"};
   return entries;
 }
 

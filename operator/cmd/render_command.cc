@@ -7,6 +7,7 @@
 #include "output_dir.h"
 #include "pulse/model/loader.h"
 #include "pulse/model/validate.h"
+#include "pulse/render/exporter_config_renderer.h"
 #include "pulse/render/render.h"
 
 namespace pulse::cli {
@@ -126,6 +127,9 @@ recursively for *.yaml, *.yml, *.json), validates them and writes:
   OUTDIR/prometheus.yml        scrape jobs, rule_files, alerting
   OUTDIR/rules/*.yaml          recording rules and alerts, one file per object
   OUTDIR/dashboards/*.json     Grafana dashboards, one per object, plus overview.json
+  OUTDIR/exporters/NS/NAME.yaml  pulse-exporter config of each Exporter (credentials from
+                               PULSE_* environment variables, TLS files under
+                               /etc/pulse-exporter/tls; docs/exporter.md)
 OUTDIR is replaced as a whole (written beside it, then renamed), so it is never half-written.
 An existing OUTDIR must be empty or hold only a previous render's output.
 
@@ -179,20 +183,27 @@ int RunRender(const std::vector<std::string>& argv, std::ostream& out, std::ostr
 
   const render::RenderInputs inputs{checked.valid.api_monitors, checked.valid.exporters,
                                     args.options};
-  const std::vector<render::RenderedFile> files = render::RenderAll(inputs);
+  std::vector<render::RenderedFile> files = render::RenderAll(inputs);
+  // The exporter configs the operator would put into each Exporter's Deployment, so GitOps/CI
+  // can check them with `pulse-exporter --check` too.
+  for (auto& f : render::RenderExporterConfigs(checked.valid.exporters)) {
+    files.push_back(std::move(f));
+  }
   std::string write_error;
   if (!ReplaceDirectory(args.output, files, &write_error)) {
     err << "pulse-operator render: " << write_error << '\n';
     return kExitInvalid;
   }
-  std::size_t rules = 0, dashboards = 0;
+  std::size_t rules = 0, dashboards = 0, exporter_configs = 0;
   for (const auto& f : files) {
     if (f.path.rfind("rules/", 0) == 0) ++rules;
     if (f.path.rfind("dashboards/", 0) == 0) ++dashboards;
+    if (f.path.rfind("exporters/", 0) == 0) ++exporter_configs;
   }
   out << "rendered " << checked.valid.api_monitors.size() << " ApiMonitor(s) and "
       << checked.valid.exporters.size() << " Exporter(s) into " << args.output
-      << ": prometheus.yml, " << rules << " rule file(s), " << dashboards << " dashboard(s)\n";
+      << ": prometheus.yml, " << rules << " rule file(s), " << dashboards << " dashboard(s), "
+      << exporter_configs << " exporter config(s)\n";
   return checked.errors.empty() ? kExitOk : kExitPartial;
 }
 

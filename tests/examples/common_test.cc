@@ -2,7 +2,6 @@
 
 #include "pulse/demo/fault_injection.h"
 #include "pulse/demo/flags.h"
-#include "pulse/demo/http_client.h"
 #include "pulse/demo/route_matcher.h"
 
 namespace pulse::demo {
@@ -55,6 +54,13 @@ TEST(Flags, ParsesValuesSwitchesAndRejectsTheRest) {
   EXPECT_THROW(Flags(2, positional, {}), std::invalid_argument);
 }
 
+TEST(ParseHttpUrl, AcceptsRootHttpUrlsOnly) {
+  EXPECT_EQ(ParseHttpUrl("http://127.0.0.1:15672/").second, 15672);
+  EXPECT_THROW(ParseHttpUrl("https://x:1"), std::invalid_argument);
+  EXPECT_THROW(ParseHttpUrl("http://x:1/api"), std::invalid_argument);
+  EXPECT_THROW(ParseHttpUrl("http://x"), std::invalid_argument);
+}
+
 TEST(ParseHostPort, AcceptsHostPortOnly) {
   EXPECT_EQ(ParseHostPort("127.0.0.1:6379"), (std::pair<std::string, int>{"127.0.0.1", 6379}));
   for (const char* bad : {"localhost", ":80", "host:", "host:0", "host:65536", "host:8x"}) {
@@ -90,15 +96,6 @@ TEST(FaultInjector, ValidatesSettingsAndHonoursTheExtremes) {
   int failed = 0;
   for (int i = 0; i < 10000; ++i) failed += some.Decide().fail;
   EXPECT_NEAR(failed, 3000, 300);
-}
-
-TEST(Base64, EncodesRfc4648Vectors) {
-  EXPECT_EQ(Base64(""), "");
-  EXPECT_EQ(Base64("f"), "Zg==");
-  EXPECT_EQ(Base64("fo"), "Zm8=");
-  EXPECT_EQ(Base64("foo"), "Zm9v");
-  EXPECT_EQ(Base64("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(Base64("guest:guest"), "Z3Vlc3Q6Z3Vlc3Q=");
 }
 
 }  // namespace

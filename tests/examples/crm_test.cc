@@ -2,19 +2,15 @@
 // binary started, queried and stopped by SIGTERM.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "crm_service.h"
 #include "demo_test_support.h"
-
-extern char** environ;
+#include "pulse/testing/child_process.h"
+#include "pulse/testing/eventually.h"
 
 namespace pulse::demo {
 namespace {
@@ -28,7 +24,7 @@ TEST(Crm, MetricsMatchAKnownRequestSequence) {
   auto redis = std::make_shared<RedisPool>(RealRedis(), redis_metrics);
   HttpServer server(ServerOptions{}, crm::MakeRoutes(redis), {redis_metrics});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   const std::map<std::string, std::string> as_ann = {{"X-User-Id", "ann"}};
 
   std::vector<long long> ids;
@@ -94,7 +90,7 @@ TEST(Crm, RedisOutageGives503sAndIoErrors) {
   auto redis = std::make_shared<RedisPool>(dead, redis_metrics);
   HttpServer server(ServerOptions{}, crm::MakeRoutes(redis), {redis_metrics});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   EXPECT_EQ(c.Request("GET", "/customers").status, 503);
   EXPECT_EQ(c.Request("GET", "/customers/1").status, 503);
   const std::string m = c.Request("GET", "/metrics").body;
@@ -112,35 +108,28 @@ TEST(Crm, BinaryServesAndStopsOnSigterm) {
   const std::string port_file = pulse::testenv::BinaryDir() + "/crm_test.port";
   std::remove(port_file.c_str());
   const std::string redis = "127.0.0.1:" + pulse::testenv::Get("redis", "PORT");
-  std::vector<std::string> args = {bin,           "--listen", "127.0.0.1:0",  "--redis", redis,
-                                   "--port-file", port_file,  "--error-rate", "1"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, bin, nullptr, nullptr, argv.data(), environ), 0);
+  pulse::testing::ChildOptions options;
+  options.args = {"--listen",    "127.0.0.1:0", "--redis",      redis,
+                  "--port-file", port_file,     "--error-rate", "1"};
+  pulse::testing::ChildProcess crm(bin, std::move(options));
   int port = 0;
-  for (int i = 0; i < 100 && port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(pulse::testing::Eventually([&] {
     std::ifstream(port_file) >> port;
-  }
-  ASSERT_GT(port, 0) << "the binary did not write its port";
-  HttpClient c("127.0.0.1", port);
+    return port > 0;
+  })) << "the binary did not write its port:\n"
+      << crm.Output();
+  LoopbackHttpClient c("127.0.0.1", port);
   EXPECT_EQ(c.Request("GET", "/customers").status, 500);  // --error-rate 1
   EXPECT_EQ(Requests(c.Request("GET", "/metrics").body, "GET", "/customers", 500), 1);
-  kill(pid, SIGTERM);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  crm.Signal(SIGTERM);
+  EXPECT_EQ(crm.Wait(std::chrono::seconds(30)), 0) << crm.Output();
 
   // Bad flags: exit code 2 with a message, no server.
-  std::vector<std::string> bad = {bin, "--error-rate", "2"};
-  std::vector<char*> bad_argv;
-  for (auto& a : bad) bad_argv.push_back(a.data());
-  bad_argv.push_back(nullptr);
-  ASSERT_EQ(posix_spawn(&pid, bin, nullptr, nullptr, bad_argv.data(), environ), 0);
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
+  pulse::testing::ChildOptions bad;
+  bad.args = {"--error-rate", "2"};
+  std::string output;
+  EXPECT_EQ(pulse::testing::RunToCompletion(bin, std::move(bad), &output), 2) << output;
+  EXPECT_NE(output.find("error rate"), std::string::npos) << output;
 }
 
 }  // namespace

@@ -5,12 +5,22 @@
 #include <string>
 
 #include "exposition.h"
+#include "pulse/demo/amqp_connection.h"
 #include "pulse/demo/backends.h"
-#include "pulse/demo/http_client.h"
 #include "pulse/demo/http_server.h"
+#include "pulse/demo/loopback_http_client.h"
 #include "pulse/testenv/testenv.h"
 
 namespace pulse::demo::testing {
+
+inline amqp::ConnectionOptions RealAmqp() {
+  amqp::ConnectionOptions o;
+  o.host = pulse::testenv::Get("rabbitmq", "HOST");
+  o.port = std::stoi(pulse::testenv::Get("rabbitmq", "AMQP_PORT"));
+  o.user = pulse::testenv::Get("rabbitmq", "USER");
+  o.password = pulse::testenv::Get("rabbitmq", "PASSWORD");
+  return o;
+}
 
 inline red::RedisClientOptions RealRedis() {
   red::RedisClientOptions o;

@@ -19,7 +19,7 @@ TEST(Mes, MetricsMatchAKnownRequestSequence) {
   auto pg = std::make_shared<PgPool>(pulse::testenv::Get("postgres", "DSN"));
   HttpServer server(ServerOptions{}, mes::MakeRoutes(redis, pg), {redis_metrics});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
 
   const HttpResult created =
       c.Request("POST", "/work-orders", R"({"product":"gear","quantity":40})");

@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "exposition.h"
-#include "pulse/demo/http_client.h"
 #include "pulse/demo/http_server.h"
+#include "pulse/demo/loopback_http_client.h"
 #include "pulse/testenv/testenv.h"
 
 namespace pulse::demo {
@@ -28,14 +28,14 @@ std::vector<Route> EchoRoutes() {
   };
 }
 
-std::string Metrics(HttpClient& c) { return c.Request("GET", "/metrics").body; }
+std::string Metrics(LoopbackHttpClient& c) { return c.Request("GET", "/metrics").body; }
 
 TEST(HttpServer, MetricsCountAKnownSequenceExactly) {
   ServerOptions o;
   o.threads = 4;
   HttpServer server(o, EchoRoutes(), {});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   for (int i = 0; i < 5; ++i)
     EXPECT_EQ(c.Request("GET", "/items", "", {{"X-User-Id", "alice"}}).status, 200);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(c.Request("GET", "/items/7?user=bob").status, 200);
@@ -47,7 +47,7 @@ TEST(HttpServer, MetricsCountAKnownSequenceExactly) {
   // (WebDAV's PROPFIND) reach the handler and fold into method="OTHER".
   EXPECT_EQ(c.Request("PROPFIND", "/items").status, 405);
   // HEAD of a GET-only route: 405 with headers only, and the keep-alive connection stays in sync.
-  HttpClient head_client("127.0.0.1", server.port());
+  LoopbackHttpClient head_client("127.0.0.1", server.port());
   const HttpResult head = head_client.Request("HEAD", "/items");
   EXPECT_EQ(head.status, 405);
   EXPECT_EQ(head.body, "");
@@ -82,7 +82,7 @@ TEST(HttpServer, MetricsCountAKnownSequenceExactly) {
 TEST(HttpServer, ExpositionPassesPromtoolLint) {
   HttpServer server(ServerOptions{}, EchoRoutes(), {});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   c.Request("GET", "/items", "", {{"X-User-Id", "alice"}});
   c.Request("GET", "/items/0");
   const std::string path = pulse::testenv::BinaryDir() + "/server_test_metrics.prom";
@@ -99,7 +99,7 @@ TEST(HttpServer, InjectedFailuresAreCountedExactly) {
   o.faults.error_rate = 0.3;
   HttpServer server(o, EchoRoutes(), {});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   int ok = 0, failed = 0;
   for (int i = 0; i < 300; ++i) {
     const int s = c.Request("GET", "/items").status;
@@ -122,7 +122,7 @@ TEST(HttpServer, InjectedLatencyShowsInTheHistogram) {
   o.faults.latency = std::chrono::milliseconds(30);
   HttpServer server(o, EchoRoutes(), {});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   for (int i = 0; i < 4; ++i) c.Request("GET", "/items");
   const std::string m = Metrics(c);
   EXPECT_EQ(
@@ -142,9 +142,9 @@ TEST(HttpServer, OversizedBodyIsRejectedAndCounted) {
   o.max_body_bytes = 1024;
   HttpServer server(o, EchoRoutes(), {});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   EXPECT_EQ(c.Request("POST", "/items", std::string(4096, 'x')).status, 413);
-  HttpClient c2("127.0.0.1", server.port());
+  LoopbackHttpClient c2("127.0.0.1", server.port());
   EXPECT_EQ(
       Sample(Metrics(c2),
              R"(http_request_duration_seconds_count{method="POST",route="/items",status="413"})"),
@@ -156,7 +156,7 @@ TEST(HttpServer, WithoutInstrumentationExportsNoRedMetrics) {
   o.instrument = false;
   HttpServer server(o, EchoRoutes(), {});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   EXPECT_EQ(c.Request("GET", "/items").status, 200);
   const std::string m = Metrics(c);
   EXPECT_EQ(m.find("http_request_duration_seconds"), std::string::npos);

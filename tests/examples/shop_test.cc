@@ -3,41 +3,40 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <thread>
 
-#include "amqp_consumer.h"
 #include "consumer_policy.h"
 #include "demo_test_support.h"
-#include "rabbitmq_management.h"
+#include "order_events.h"
+#include "pulse/testing/eventually.h"
 #include "shop_service.h"
 
 namespace pulse::demo {
 namespace {
 
+using pulse::testing::Eventually;
+using testing::RealAmqp;
 using testing::RealRedis;
 using testing::RedisCalls;
 using testing::Requests;
 
-std::shared_ptr<shop::RabbitMqManagement> RealRabbit() {
-  return std::make_shared<shop::RabbitMqManagement>(pulse::testenv::Get("rabbitmq", "MGMT_URL"),
-                                                    pulse::testenv::Get("rabbitmq", "USER"),
-                                                    pulse::testenv::Get("rabbitmq", "PASSWORD"));
+// The shop's topology with both queues empty (the broker is shared between tests).
+void EmptyShopQueues(amqp::Connection& c) {
+  shop::DeclareTopology(c);
+  c.Purge(shop::kOrdersQueue);
+  c.Purge(shop::kDeadLetterQueue);
 }
 
 TEST(Shop, OrdersFlowThroughRedisPostgresAndRabbitMq) {
-  auto mq = RealRabbit();
-  mq->DeclareTopology();
-  while (mq->TakeOne(shop::kOrdersQueue, false)) {
-  }
-  while (mq->TakeOne(shop::kDeadLetterQueue, false)) {
-  }
+  amqp::Connection rabbit(RealAmqp());
+  EmptyShopQueues(rabbit);
+  auto mq = std::make_shared<shop::AmqpOrderEvents>(RealAmqp());
   auto redis_metrics = std::make_shared<red::RedisMetrics>();
   auto redis = std::make_shared<RedisPool>(RealRedis(), redis_metrics);
   redis->Command({"DEL", "shop:catalogue", "shop:cart:zoe", "shop:product:SKU-0002"});
   auto pg = std::make_shared<PgPool>(pulse::testenv::Get("postgres", "DSN"));
   HttpServer server(ServerOptions{}, shop::MakeRoutes(redis, pg, mq), {redis_metrics});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   const std::map<std::string, std::string> as_zoe = {{"X-User-Id", "zoe"}};
 
   for (int i = 0; i < 2; ++i) {
@@ -79,33 +78,31 @@ TEST(Shop, OrdersFlowThroughRedisPostgresAndRabbitMq) {
   EXPECT_EQ(RedisCalls(m, "HINCRBY"), 1);
   EXPECT_EQ(RedisCalls(m, "HGETALL"), 2);
 
-  // The order event reached shop.orders; a rejected delivery lands in the dead-letter queue.
-  EXPECT_TRUE(mq->TakeOne(shop::kOrdersQueue, /*reject=*/true));
-  EXPECT_FALSE(mq->TakeOne(shop::kOrdersQueue, false));
-  EXPECT_TRUE(mq->TakeOne(shop::kDeadLetterQueue, false));
-  EXPECT_FALSE(mq->TakeOne(shop::kDeadLetterQueue, false));
-}
-
-TEST(Shop, RejectsBadRabbitMqUrls) {
-  EXPECT_THROW(shop::ParseHttpUrl("https://x:1"), std::invalid_argument);
-  EXPECT_THROW(shop::ParseHttpUrl("http://x:1/api"), std::invalid_argument);
-  EXPECT_THROW(shop::ParseHttpUrl("http://x"), std::invalid_argument);
-  EXPECT_EQ(shop::ParseHttpUrl("http://127.0.0.1:15672/").second, 15672);
+  // The order event was confirmed into shop.orders before the 201; a rejected delivery lands
+  // in the dead-letter queue.
+  const auto event = rabbit.Get(shop::kOrdersQueue);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->routing_key, "order.created");
+  EXPECT_EQ(nlohmann::json::parse(event->body)["order"]["id"], order_json["id"]) << event->body;
+  rabbit.Reject(event->delivery_tag, /*requeue=*/false);
+  EXPECT_FALSE(rabbit.Get(shop::kOrdersQueue));
+  ASSERT_TRUE(Eventually([&] { return rabbit.MessageCount(shop::kDeadLetterQueue) == 1; }));
 }
 
 TEST(Shop, PublishFailureAnswers500AndIsCounted) {
   auto redis_metrics = std::make_shared<red::RedisMetrics>();
   auto redis = std::make_shared<RedisPool>(RealRedis(), redis_metrics);
   auto pg = std::make_shared<PgPool>(pulse::testenv::Get("postgres", "DSN"));
-  auto wrong_password = std::make_shared<shop::RabbitMqManagement>(
-      pulse::testenv::Get("rabbitmq", "MGMT_URL"), "guest", "wrong");
+  amqp::ConnectionOptions wrong = RealAmqp();
+  wrong.password = "wrong";
+  auto wrong_password = std::make_shared<shop::AmqpOrderEvents>(wrong);
   HttpServer server(ServerOptions{}, shop::MakeRoutes(redis, pg, wrong_password), {});
   server.Start();
-  HttpClient c("127.0.0.1", server.port());
+  LoopbackHttpClient c("127.0.0.1", server.port());
   ASSERT_EQ(c.Request("POST", "/cart/ivy/items", R"({"sku":"SKU-0001","quantity":1})").status, 201);
   const HttpResult r = c.Request("POST", "/orders", R"({"user":"ivy"})");
   EXPECT_EQ(r.status, 500);
-  EXPECT_NE(r.body.find("401"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("ACCESS_REFUSED"), std::string::npos) << r.body;
   EXPECT_EQ(Requests(c.Request("GET", "/metrics").body, "POST", "/orders", 500), 1);
 }
 
@@ -116,18 +113,14 @@ namespace pulse::demo {
 namespace {
 
 TEST(ShopConsumer, HoldsSomeDeliveriesUnacknowledgedAndDeadLettersOthers) {
-  auto mq = RealRabbit();
-  mq->DeclareTopology();
-  while (mq->TakeOne(shop::kOrdersQueue, false)) {
-  }
-  while (mq->TakeOne(shop::kDeadLetterQueue, false)) {
-  }
-  for (int i = 0; i < 6; ++i) mq->Publish("{\"order\":" + std::to_string(i) + "}");
+  amqp::Connection rabbit(RealAmqp());
+  EmptyShopQueues(rabbit);
+  shop::AmqpOrderEvents events(RealAmqp());
+  for (int i = 0; i < 6; ++i) events.Publish("{\"order\":" + std::to_string(i) + "}");
   const shop::ConsumerPolicy policy{2, 2};  // hold #1-2, reject #4 and #6, ack #3 and #5
   {
-    amqp::Consumer consumer("127.0.0.1", std::stoi(pulse::testenv::Get("rabbitmq", "AMQP_PORT")),
-                            pulse::testenv::Get("rabbitmq", "USER"),
-                            pulse::testenv::Get("rabbitmq", "PASSWORD"), shop::kOrdersQueue, 10);
+    amqp::Connection consumer(RealAmqp());
+    consumer.Consume(shop::kOrdersQueue, 10);
     for (std::uint64_t n = 1; n <= 6; ++n) {
       const auto d = consumer.Next(std::chrono::seconds(10));
       ASSERT_TRUE(d) << "delivery " << n;
@@ -137,7 +130,7 @@ TEST(ShopConsumer, HoldsSomeDeliveriesUnacknowledgedAndDeadLettersOthers) {
         case shop::DeliveryAction::kHold:
           break;
         case shop::DeliveryAction::kReject:
-          consumer.Reject(d->delivery_tag);
+          consumer.Reject(d->delivery_tag, /*requeue=*/false);
           break;
         case shop::DeliveryAction::kAck:
           consumer.Ack(d->delivery_tag);
@@ -145,44 +138,15 @@ TEST(ShopConsumer, HoldsSomeDeliveriesUnacknowledgedAndDeadLettersOthers) {
       }
     }
     EXPECT_FALSE(consumer.Next(std::chrono::milliseconds(200)));
-    // While the consumer lives, the two held deliveries are in flight: none is ready to take.
-    EXPECT_FALSE(mq->TakeOne(shop::kOrdersQueue, false));
     // The two rejected ones went through shop.dlx into the dead-letter queue.
-    EXPECT_TRUE(mq->TakeOne(shop::kDeadLetterQueue, false));
-    EXPECT_TRUE(mq->TakeOne(shop::kDeadLetterQueue, false));
-    EXPECT_FALSE(mq->TakeOne(shop::kDeadLetterQueue, false));
+    ASSERT_TRUE(Eventually([&] { return rabbit.MessageCount(shop::kDeadLetterQueue) == 2; }))
+        << rabbit.MessageCount(shop::kDeadLetterQueue);
+    // While the consumer lives, the two held deliveries are in flight: none is ready to take.
+    EXPECT_EQ(rabbit.MessageCount(shop::kOrdersQueue), 0u);
   }
   // The consumer's connection closed: its held deliveries return to the queue.
-  int returned = 0;
-  for (int i = 0; i < 50 && returned < 2; ++i) {
-    if (mq->TakeOne(shop::kOrdersQueue, false)) {
-      ++returned;
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-  EXPECT_EQ(returned, 2);
-}
-
-TEST(ShopConsumer, WrongPasswordIsAClearError) {
-  try {
-    amqp::Consumer c("127.0.0.1", std::stoi(pulse::testenv::Get("rabbitmq", "AMQP_PORT")), "guest",
-                     "wrong", shop::kOrdersQueue, 1);
-    FAIL() << "connected with a wrong password";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("amqp"), std::string::npos) << e.what();
-  }
-}
-
-TEST(ShopConsumer, UnknownQueueIsReportedWithTheBrokersReason) {
-  try {
-    amqp::Consumer c("127.0.0.1", std::stoi(pulse::testenv::Get("rabbitmq", "AMQP_PORT")),
-                     pulse::testenv::Get("rabbitmq", "USER"),
-                     pulse::testenv::Get("rabbitmq", "PASSWORD"), "no.such.queue", 1);
-    FAIL() << "consumed a queue that does not exist";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("404"), std::string::npos) << e.what();
-  }
+  EXPECT_TRUE(Eventually([&] { return rabbit.MessageCount(shop::kOrdersQueue) == 2; }))
+      << rabbit.MessageCount(shop::kOrdersQueue);
 }
 
 }  // namespace

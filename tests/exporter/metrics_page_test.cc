@@ -12,6 +12,7 @@
 
 #include "pulse/exporter/exposition.h"
 #include "pulse/exporter/target_runner.h"
+#include "pulse/testing/eventually.h"
 
 namespace pulse::exporter {
 namespace {
@@ -116,10 +117,12 @@ TEST(MetricsPage, BackgroundThreadRefreshesAndStops) {
                       std::make_unique<ScriptedTarget>(std::move(script)));
   runner.Start();
   MetricsPage page({&runner}, "test");
-  for (int i = 0; i < 500 && runner.Snapshot().refreshes < 3; ++i) {
-    page.Render();  // scrapes race with refreshes (TSan/ASan builds check this)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  EXPECT_TRUE(pulse::testing::Eventually(
+      [&] {
+        page.Render();  // scrapes race with refreshes (TSan/ASan builds check this)
+        return runner.Snapshot().refreshes >= 3;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(10)));
   runner.Stop();
   const auto s = runner.Snapshot();
   EXPECT_GE(s.refreshes, 3u);

@@ -1,20 +1,15 @@
 // PostgreSQL (real server): databases of known contents, sizes equal pg_database_size() and
 // Debian's prometheus-postgres-exporter run side by side; N open connections are seen as N;
 // settings, pg_buffercache, the size interval, a statement held up by a lock (pg_sleep).
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <thread>
+#include <unistd.h>
 
 #include "pulse/exporter/postgresql_target.h"
 #include "pulse/testenv/testenv.h"
+#include "pulse/testing/child_process.h"
+#include "pulse/testing/loopback_listener.h"
 #include "support.h"
-
-extern char** environ;
 
 namespace pulse::exporter {
 namespace {
@@ -88,25 +83,19 @@ TEST_F(PostgresIntegration, SizesEqualPgDatabaseSizeAndPostgresExporter) {
   // Debian's prometheus-postgres-exporter on the same databases, same moment.
   const std::string peer = "/usr/bin/prometheus-postgres-exporter";
   if (access(peer.c_str(), X_OK) != 0) GTEST_FAIL() << peer << " missing (scripts/setup.sh)";
-  const int port = testing::FreePort();
-  std::vector<std::string> args = {peer, "--web.listen-address=127.0.0.1:" + std::to_string(port)};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_s;
-  for (char** e = environ; *e; ++e) env_s.emplace_back(*e);
-  env_s.push_back("DATA_SOURCE_NAME=postgresql://" + testenv::Get("postgres", "USER") +
-                  "@127.0.0.1:" + testenv::Get("postgres", "PORT") + "/postgres?sslmode=disable");
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, peer.c_str(), &actions, nullptr, argv.data(), envp.data()), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  // postgres_exporter cannot report a port it picked itself, so the kernel picks one here and it
+  // is released just before the peer binds it (the only pick-and-release left in these tests).
+  pulse::testing::ChildOptions options;
+  int port = 0;
+  {
+    const pulse::testing::LoopbackListener reserved(
+        pulse::testing::LoopbackListener::Mode::kRefuse);
+    port = reserved.port();
+  }
+  options.args = {"--web.listen-address=127.0.0.1:" + std::to_string(port)};
+  options.env = {"DATA_SOURCE_NAME=postgresql://" + testenv::Get("postgres", "USER") +
+                 "@127.0.0.1:" + testenv::Get("postgres", "PORT") + "/postgres?sslmode=disable"};
+  pulse::testing::ChildProcess peer_process(peer, std::move(options));
   std::string body;
   const bool answered = testing::Eventually(
       [&] {
@@ -115,9 +104,9 @@ TEST_F(PostgresIntegration, SizesEqualPgDatabaseSizeAndPostgresExporter) {
         return resp.status == 200 && body.find("pg_database_size_bytes") != std::string::npos;
       },
       std::chrono::seconds(30));
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
-  ASSERT_TRUE(answered) << "prometheus-postgres-exporter did not answer";
+  peer_process.Stop();
+  ASSERT_TRUE(answered) << "prometheus-postgres-exporter did not answer:\n"
+                        << peer_process.Output();
   for (const char* db : {"pulse_small", "pulse_medium", "pulse_large"}) {
     const auto peer_value = testing::Value(body, "pg_database_size_bytes", {{"datname", db}});
     ASSERT_TRUE(peer_value) << db;
@@ -143,7 +132,14 @@ TEST_F(PostgresIntegration, OpenNConnectionsSeeN) {
   Conn tx("pulse_small");
   tx.Exec("BEGIN");
   tx.Exec("SELECT 1");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Wait until the server itself reports both sessions in those states, then refresh once.
+  Conn admin("postgres");
+  ASSERT_TRUE(testing::Eventually([&] {
+    return admin.Exec(
+               "SELECT count(*) FROM pg_stat_activity WHERE (datname = 'pulse_medium' AND "
+               "state = 'active' AND query = 'SELECT pg_sleep(3)') OR (datname = "
+               "'pulse_small' AND state = 'idle in transaction')") == "2";
+  }));
   const RefreshResult r = target->Refresh(std::stop_token{});
   ASSERT_TRUE(r.ok) << r.message;
   const LabelPairs medium_idle = {{"database", "pulse_medium"}, {"state", "idle"}};
@@ -236,7 +232,8 @@ TEST_F(PostgresIntegration, StatementHeldUpTimesOutAndReconnects) {
 
 TEST_F(PostgresIntegration, WrongPortAndWrongUser) {
   PostgresSpec spec = Spec();
-  spec.port = testing::FreePort();
+  const pulse::testing::LoopbackListener nobody(pulse::testing::LoopbackListener::Mode::kRefuse);
+  spec.port = nobody.port();
   RefreshResult r = MakePostgresTarget(spec, std::chrono::seconds(3))->Refresh(std::stop_token{});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.reason, "connect") << r.message;

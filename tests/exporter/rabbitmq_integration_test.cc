@@ -6,11 +6,11 @@
 
 #include <cctype>
 #include <nlohmann/json.hpp>
-#include <thread>
 
-#include "amqp_consumer.h"
+#include "pulse/demo/amqp_connection.h"
 #include "pulse/exporter/rabbitmq_target.h"
 #include "pulse/testenv/testenv.h"
+#include "pulse/testing/loopback_listener.h"
 #include "support.h"
 
 namespace pulse::exporter {
@@ -31,7 +31,7 @@ class RabbitMqIntegration : public ::testing::Test {
   // The broker is a CTest fixture shared with other tests (the demo shop declares its own
   // dead-letter queue), and these tests assert exact totals: start from an empty "/" vhost.
   static void PurgeDefaultVhost() {
-    const auto names = [](const HttpResponse& r) {
+    const auto names = [](const testing::HttpResult& r) {
       std::vector<std::string> out;
       for (const auto& item : nlohmann::json::parse(r.body)) out.push_back(item.at("name"));
       return out;
@@ -62,34 +62,42 @@ class RabbitMqIntegration : public ::testing::Test {
     return out;
   }
 
-  static HttpResponse Api(const std::string& method, const std::string& path,
-                          const std::string& body = "") {
+  static testing::HttpResult Api(const std::string& method, const std::string& path,
+                                 const std::string& body = "") {
     auto r = Http(method, mgmt_ + path, body, user_, password_);
-    EXPECT_EQ(r.error, HttpResponse::Error::kNone)
-        << method << " " << path << ": " << r.error_message;
+    EXPECT_EQ(r.error, base::StatusCode::kOk) << method << " " << path << ": " << r.error_message;
     EXPECT_GE(r.status, 200) << method << " " << path;
     EXPECT_LT(r.status, 300) << method << " " << path << ": " << r.body;
     return r;
   }
 
+  static demo::amqp::ConnectionOptions Amqp() {
+    demo::amqp::ConnectionOptions o;
+    o.host = testenv::Get("rabbitmq", "HOST");
+    o.port = std::stoi(testenv::Get("rabbitmq", "AMQP_PORT"));
+    o.user = user_;
+    o.password = password_;
+    return o;
+  }
+
+  // Publishes over AMQP through the default exchange; each one confirmed by the broker.
   static void Publish(const std::string& queue, int count) {
-    for (int i = 0; i < count; ++i) {
-      auto r = Api("POST", "/api/exchanges/%2F/amq.default/publish",
-                   R"({"properties":{},"routing_key":")" + queue + R"(","payload":"message )" +
-                       std::to_string(i) + R"(","payload_encoding":"string"})");
-      ASSERT_NE(r.body.find("\"routed\":true"), std::string::npos) << r.body;
-    }
+    demo::amqp::Connection c(Amqp());
+    for (int i = 0; i < count; ++i) c.Publish("", queue, "message " + std::to_string(i));
   }
 
   // Dead-letters `count` messages by rejecting them without requeue.
   static void Reject(const std::string& queue, int count) {
-    Api("POST", "/api/queues/%2F/" + queue + "/get",
-        R"({"count":)" + std::to_string(count) +
-            R"(,"ackmode":"reject_requeue_false","encoding":"auto"})");
+    demo::amqp::Connection c(Amqp());
+    for (int i = 0; i < count; ++i) {
+      const auto d = c.Get(queue);
+      ASSERT_TRUE(d) << queue << " has only " << i << " messages";
+      c.Reject(d->delivery_tag, /*requeue=*/false);
+    }
   }
 
   static RefreshResult Refresh(const RabbitMqSpec& spec) {
-    RabbitMqTarget target(spec, std::chrono::seconds(10), MakeCppRestHttpClient());
+    RabbitMqTarget target(spec, std::chrono::seconds(10), testing::SharedHttpClient());
     return target.Refresh(std::stop_token{});
   }
 
@@ -147,12 +155,11 @@ TEST_F(RabbitMqIntegration, DeadLetterAndInFlightEqualRabbitMqsOwnFigures) {
   Reject("t.work.pol", 3);
   Publish("t.work.pol.ttl", 4);
   Publish("t.inflight", 6);
-  testing::AmqpConsumer consumer;
-  ASSERT_EQ(consumer.Connect("127.0.0.1", std::stoi(testenv::Get("rabbitmq", "AMQP_PORT")), user_,
-                             password_),
-            "");
-  ASSERT_EQ(consumer.Consume("t.inflight", 4), "");
-  ASSERT_TRUE(consumer.WaitForDeliveries(4, std::chrono::seconds(10)));
+  // A consumer that never acknowledges: with prefetch 4 the broker delivers 4 of the 6.
+  auto consumer = std::make_unique<demo::amqp::Connection>(Amqp());
+  consumer->Consume("t.inflight", 4);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(consumer->Next(std::chrono::seconds(10))) << i;
+  EXPECT_FALSE(consumer->Next(std::chrono::milliseconds(200))) << "more than the prefetch";
 
   // Queue totals in the management API lag a few seconds behind; wait until they settle.
   ASSERT_TRUE(testing::Eventually(
@@ -216,7 +223,7 @@ TEST_F(RabbitMqIntegration, DeadLetterAndInFlightEqualRabbitMqsOwnFigures) {
   EXPECT_TRUE(same) << "rabbitmq_prometheus per-object: " << last;
 
   // Closing the consumer returns the deliveries: unacked goes back to 0.
-  consumer.Close();
+  consumer.reset();
   ASSERT_TRUE(
       testing::Eventually([&] { return ApiQueue("t.inflight", "messages_unacknowledged") == 0; },
                           std::chrono::seconds(30)));
@@ -269,7 +276,8 @@ TEST_F(RabbitMqIntegration, WrongPasswordIsAnAuthError) {
 
 TEST_F(RabbitMqIntegration, NothingListeningIsAConnectError) {
   RabbitMqSpec spec = Spec();
-  spec.url = "http://127.0.0.1:" + std::to_string(testing::FreePort());
+  const pulse::testing::LoopbackListener nobody(pulse::testing::LoopbackListener::Mode::kRefuse);
+  spec.url = "http://127.0.0.1:" + std::to_string(nobody.port());
   const RefreshResult r = Refresh(spec);
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.reason, "connect") << r.message;

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "pulse/exporter/s3_target.h"
-#include "pulse/exporter/sigv4.h"
+#include "pulse/http/sigv4.h"
 #include "pulse/testenv/testenv.h"
 #include "support.h"
 
@@ -24,9 +24,11 @@ S3Spec Spec() {
   return spec;
 }
 
+namespace sigv4 = http::sigv4;
+
 // A signed request with our own SigV4 (the same code the exporter lists with).
-HttpResponse Signed(const std::string& method, const std::string& path, const std::string& body) {
-  static auto client = MakeCppRestHttpClient();
+testing::HttpResult Signed(const std::string& method, const std::string& path,
+                           const std::string& body) {
   const S3Location loc = LocateBucket(Spec(), "unused");
   sigv4::Request req;
   req.method = method;
@@ -39,13 +41,13 @@ HttpResponse Signed(const std::string& method, const std::string& path, const st
       {"host", loc.host}, {"x-amz-content-sha256", req.payload_hash}, {"x-amz-date", date}};
   sigv4::Signing signing{testenv::Get("s3", "ACCESS_KEY"), testenv::Get("s3", "SECRET_KEY"),
                          testenv::Get("s3", "REGION"), "s3", date};
-  HttpRequest http;
-  http.method = method;
-  http.url = loc.base_url + path;
-  http.body = body;
-  http.headers = req.headers;
-  http.headers.push_back({"Authorization", sigv4::Authorization(req, signing)});
-  return client->Send(http);
+  http::Request request;
+  request.method = method;
+  request.url = loc.base_url + path;
+  request.body = body;
+  request.headers = req.headers;
+  request.headers.push_back({"Authorization", sigv4::Authorization(req, signing)});
+  return testing::Send(request);
 }
 
 class S3Integration : public ::testing::Test {
@@ -79,7 +81,7 @@ double Get(const MetricSet& m, const std::string& name, const LabelPairs& labels
 TEST_F(S3Integration, PagesThroughMoreThan1000ObjectsExactly) {
   S3Spec spec = Spec();
   spec.buckets = {{"pulse-paging", {"", "a/", "b/", "none/"}}};
-  S3Target target(spec, std::chrono::seconds(30), MakeCppRestHttpClient());
+  S3Target target(spec, std::chrono::seconds(30), testing::SharedHttpClient());
   const RefreshResult r = target.Refresh(std::stop_token{});
   ASSERT_TRUE(r.ok) << r.reason << ": " << r.message;
   const auto& m = r.metrics;
@@ -105,7 +107,7 @@ TEST_F(S3Integration, WrongSecretIsAnAuthError) {
   setenv("PULSE_TEST_S3_BAD", "definitely-wrong-secret", 1);
   spec.secret_access_key = {Credential::Source::kEnv, "PULSE_TEST_S3_BAD"};
   spec.buckets = {{"pulse-paging", {""}}};
-  S3Target target(spec, std::chrono::seconds(10), MakeCppRestHttpClient());
+  S3Target target(spec, std::chrono::seconds(10), testing::SharedHttpClient());
   const RefreshResult r = target.Refresh(std::stop_token{});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.reason, "auth") << r.message;
@@ -115,7 +117,7 @@ TEST_F(S3Integration, WrongSecretIsAnAuthError) {
 TEST_F(S3Integration, MissingBucketIsAnHttpError) {
   S3Spec spec = Spec();
   spec.buckets = {{"pulse-no-such-bucket", {""}}};
-  S3Target target(spec, std::chrono::seconds(10), MakeCppRestHttpClient());
+  S3Target target(spec, std::chrono::seconds(10), testing::SharedHttpClient());
   const RefreshResult r = target.Refresh(std::stop_token{});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.reason, "http") << r.message;

@@ -8,7 +8,10 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
+#include "pulse/base/duration.h"
+#include "pulse/base/exporter_limits.h"
 #include "pulse/model/parse.h"
 #include "pulse/testenv/testenv.h"
 
@@ -145,6 +148,8 @@ const std::map<std::string, std::string> kApiMonitorDefaults = {
     {".spec.red.slo.window", "30d"},
     {".spec.red.dashboard", "true"},
     {".spec.red.alerts", "true"},
+    {".spec.dashboard", "{}"},
+    {".spec.dashboard.perMonitor", "false"},
 };
 const std::map<std::string, std::string> kExporterDefaults = {
     {".spec.interval", "30s"},
@@ -204,6 +209,8 @@ spec:
       {".spec.red.slo.window", red.slo->window.text},
       {".spec.red.dashboard", red.dashboard ? "true" : "false"},
       {".spec.red.alerts", red.alerts ? "true" : "false"},
+      {".spec.dashboard", "{}"},
+      {".spec.dashboard.perMonitor", a.spec.dashboard.per_monitor ? "true" : "false"},
   };
   EXPECT_EQ(parsed, kApiMonitorDefaults);
 
@@ -237,6 +244,75 @@ spec:
       {".spec.s3.tlsConfig.insecureSkipVerify", s.s3->tls->insecure_skip_verify ? "true" : "false"},
   };
   EXPECT_EQ(parsed_exporter, kExporterDefaults);
+}
+
+// The schema node at a dotted path below .spec ("rabbitmq.vhosts[]" = the list's items).
+YAML::Node SpecNode(const YAML::Node& schema, const std::string& dotted) {
+  YAML::Node node;
+  node.reset(schema["properties"]["spec"]);
+  std::size_t pos = 0;
+  while (pos < dotted.size()) {
+    std::size_t end = dotted.find('.', pos);
+    if (end == std::string::npos) end = dotted.size();
+    std::string part = dotted.substr(pos, end - pos);
+    const bool items = part.size() > 2 && part.ends_with("[]");
+    if (items) part.resize(part.size() - 2);
+    // reset(), not operator=: assigning a YAML::Node overwrites the node it refers to.
+    node.reset(node["properties"][part]);
+    if (!node) return node;
+    if (items) node.reset(node["items"]);
+    pos = end + 1;
+  }
+  return node;
+}
+
+// The CRD states the same exporter limits the model and pulse-exporter enforce
+// (pulse/base/exporter_limits.h): list sizes, lengths, and the refresh ranges its descriptions
+// promise ("between 1s and 7d").
+TEST(CrdSchema, ExporterLimitsAreTheSharedOnes) {
+  namespace limits = base::exporter_limits;
+  const YAML::Node schema = Schema(LoadCrd("exporter"));
+  const std::map<std::string, std::pair<const char*, std::size_t>> bounds = {
+      {"rabbitmq.url", {"maxLength", limits::kMaxUrlBytes}},
+      {"rabbitmq.vhosts", {"maxItems", limits::kMaxVhosts}},
+      {"rabbitmq.vhosts[]", {"maxLength", limits::kMaxVhostBytes}},
+      {"rabbitmq.deadLetterQueues", {"maxItems", limits::kMaxDeadLetterQueues}},
+      {"rabbitmq.deadLetterQueues[]", {"maxLength", limits::kMaxQueueNameBytes}},
+      {"rabbitmq.deadLetterQueueRegex", {"maxLength", limits::kMaxDeadLetterQueueRegexBytes}},
+      {"postgresql.databases", {"maxItems", limits::kMaxDatabases}},
+      {"postgresql.databases[]", {"maxLength", limits::kMaxDatabaseNameBytes}},
+      {"s3.endpoint", {"maxLength", limits::kMaxUrlBytes}},
+      {"s3.region", {"maxLength", limits::kMaxRegionBytes}},
+      {"s3.buckets", {"maxItems", limits::kMaxBuckets}},
+      {"s3.buckets[].prefixes", {"maxItems", limits::kMaxPrefixesPerBucket}},
+      {"s3.buckets[].prefixes[]", {"maxLength", limits::kMaxPrefixBytes}},
+  };
+  for (const auto& [path, bound] : bounds) {
+    const YAML::Node node = SpecNode(schema, path);
+    ASSERT_TRUE(node && node[bound.first]) << path << " has no " << bound.first;
+    EXPECT_EQ(node[bound.first].as<std::size_t>(), bound.second) << path << "." << bound.first;
+  }
+  for (const char* path : {"rabbitmq.refreshInterval", "postgresql.refreshInterval",
+                           "postgresql.sizeRefreshInterval", "s3.refreshInterval"}) {
+    const YAML::Node node = SpecNode(schema, path);
+    ASSERT_TRUE(node) << path;
+    std::string description = node["description"].as<std::string>();
+    const auto at = description.find("between ");
+    ASSERT_NE(at, std::string::npos) << path << ": the description must state the range";
+    std::string min, max;
+    std::istringstream words(description.substr(at + 8));
+    std::string and_word;
+    words >> min >> and_word >> max;
+    while (!max.empty() && (max.back() == '.' || max.back() == ',')) max.pop_back();
+    EXPECT_EQ(and_word, "and") << path;
+    EXPECT_EQ(base::ParseDuration(min).value, limits::kMinRefreshInterval) << path << ": " << min;
+    EXPECT_EQ(base::ParseDuration(max).value, limits::kMaxRefreshInterval) << path << ": " << max;
+    // The schema's duration pattern is the grammar pulse::base parses.
+    EXPECT_EQ(node["pattern"].as<std::string>(),
+              "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-"
+              "9]+)ms)?)$")
+        << path;
+  }
 }
 
 }  // namespace

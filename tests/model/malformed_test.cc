@@ -228,7 +228,7 @@ std::vector<Case> Cases() {
            "no argument for repetition operator: *"},
       {"exporter_bad_url",
        Exporter("  type: rabbitmq\n  rabbitmq:\n    url: rabbitmq:15672\n" + kPgCreds),
-       X + "spec.rabbitmq.url: \"rabbitmq:15672\" is not an http:// or https:// URL with a host"},
+       X + "spec.rabbitmq.url: \"rabbitmq:15672\" must be an http:// or https:// URL with a host"},
       {"exporter_bad_bucket",
        Exporter("  type: s3\n  s3:\n    buckets: [{name: My_Bucket}]\n    credentials: "
                 "{accessKeyId: {name: s, key: a}, secretAccessKey: {name: s, key: b}}\n"),

@@ -33,6 +33,22 @@ TEST(ParseYaml, AppliesDefaultsLikeTheCrd) {
   EXPECT_EQ(m.spec.red.service_name, "shop");
   EXPECT_EQ(m.spec.red.user_label, "user");
   EXPECT_FALSE(m.spec.red.slo.has_value());
+  EXPECT_FALSE(m.spec.dashboard.per_monitor);  // opt-in
+}
+
+TEST(ParseYaml, PerMonitorDashboardIsOptIn) {
+  ParseResult on =
+      ParseYaml(std::string(kMinimalMonitor) + "  dashboard: {perMonitor: true}\n", "m.yaml");
+  ASSERT_TRUE(on.errors.empty()) << on.errors[0].ToString();
+  EXPECT_TRUE(on.objects.api_monitors.at(0).spec.dashboard.per_monitor);
+  ParseResult typo =
+      ParseYaml(std::string(kMinimalMonitor) + "  dashboard: {perMonitr: true}\n", "m.yaml");
+  ASSERT_EQ(typo.errors.size(), 1u);
+  EXPECT_EQ(typo.errors[0].path, "spec.dashboard.perMonitr");
+  ParseResult text =
+      ParseYaml(std::string(kMinimalMonitor) + "  dashboard: {perMonitor: \"yes\"}\n", "m.yaml");
+  ASSERT_EQ(text.errors.size(), 1u);
+  EXPECT_EQ(text.errors[0].path, "spec.dashboard.perMonitor");
 }
 
 TEST(ParseYaml, MultiDocumentKeepsGoodDocumentsAroundABrokenOne) {

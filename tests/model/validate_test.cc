@@ -144,6 +144,24 @@ TEST(Validate, ValidateParsedMergesParseAndValidationErrors) {
             }));
 }
 
+TEST(Validate, RedLabelNamesKeepTheirRoles) {
+  auto errors = [](const std::string& red) {
+    return Strings(
+        Validate(
+            ParseYaml(Monitor("shop", "{port: http}") + "  red: " + red + "\n", "m.yaml").objects)
+            .AllErrors());
+  };
+  EXPECT_TRUE(errors("{methodLabel: http_request_method, routeLabel: http_route}").empty());
+  EXPECT_EQ(errors("{routeLabel: method}"),
+            (std::vector<std::string>{
+                "m.yaml: ApiMonitor default/shop: spec.red.routeLabel: \"method\" is the name "
+                "pulse records the methodLabel under; use it only as methodLabel"}));
+  EXPECT_EQ(errors("{methodLabel: verb, routeLabel: verb}"),
+            (std::vector<std::string>{"m.yaml: ApiMonitor default/shop: spec.red.routeLabel: same "
+                                      "label as spec.red.methodLabel"}));
+  EXPECT_EQ(errors("{statusLabel: le}").size(), 1u);
+}
+
 TEST(Validate, ExporterBlockMustMatchType) {
   ParseResult r = ParseYaml(R"(apiVersion: monitoring.pulse.dev/v1alpha1
 kind: Exporter

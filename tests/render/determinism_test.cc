@@ -24,7 +24,9 @@ model::Objects AllCaseObjects() {
   return all;
 }
 
-// Many synthetic monitors in a few namespaces, so sorting has real work to do.
+// Many synthetic monitors in a few namespaces, so sorting has real work to do; with a mix of
+// mappings, SLO objectives, windows and thresholds, per-monitor dashboards and alerts off, so the
+// shared rule files (which collect these across monitors) are exercised too.
 void AddSynthetic(model::Objects& objects, int n) {
   for (int i = 0; i < n; ++i) {
     model::ApiMonitor m;
@@ -36,6 +38,20 @@ void AddSynthetic(model::Objects& objects, int n) {
     model::Endpoint ep;
     ep.port = "http";
     m.spec.endpoints.push_back(ep);
+    if (i % 3 == 0) {
+      model::RedSlo slo;
+      slo.availability_objective = 99.0 + (i % 9) / 10.0;
+      slo.window = model::MakeDuration(i % 2 == 0 ? "30d" : "7d");
+      if (i % 4 == 0) {
+        slo.latency_threshold = model::MakeDuration(i % 8 == 0 ? "250ms" : "1s");
+        slo.latency_objective = 99;
+      }
+      m.spec.red.slo = slo;
+    }
+    if (i % 5 == 0) m.spec.red.histogram_metric = "http_server_request_duration_seconds";
+    if (i % 10 == 0) m.spec.red.method_label = "http_request_method";
+    m.spec.dashboard.per_monitor = i % 7 == 0;
+    m.spec.red.alerts = i % 11 != 0;
     objects.api_monitors.push_back(std::move(m));
   }
 }
@@ -51,7 +67,8 @@ TEST(Determinism, ShuffledInputRendersIdenticalBytes) {
   AddSynthetic(objects, 300);
   const std::vector<RenderedFile> reference =
       RenderAll({objects.api_monitors, objects.exporters, Options()});
-  ASSERT_GT(reference.size(), 300u);
+  // Shared RED/SLO/alert files, ~150 per-monitor rule files and ~45 dashboards.
+  ASSERT_GT(reference.size(), 150u);
   for (unsigned seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng(seed);
     std::shuffle(objects.api_monitors.begin(), objects.api_monitors.end(), rng);

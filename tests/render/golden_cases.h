@@ -40,6 +40,8 @@ inline std::vector<GoldenCase> GoldenCases() {
   }
   cases.push_back({"selectors", {"tests/render/testdata/selectors"}, {}});
   cases.push_back({"alerts", {"tests/render/testdata/alerts"}, {}});
+  // Every field of the exporter config renderer (exporters/<ns>/<name>.yaml).
+  cases.push_back({"exporter_configs", {"tests/render/testdata/exporter_configs"}, {}});
   return cases;
 }
 

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "golden_cases.h"
+#include "pulse/render/dashboard_renderer.h"
+#include "pulse/render/exporter_config_renderer.h"
 #include "pulse/render/render.h"
 
 namespace pulse::render {
@@ -59,8 +61,9 @@ TEST_P(GoldenTest, MatchesGoldenFiles) {
   ASSERT_TRUE(errors.empty()) << "inputs of case " << c.name << " must be valid:\n"
                               << ::testing::PrintToString(errors);
   ASSERT_FALSE(objects.api_monitors.empty() && objects.exporters.empty());
-  const std::vector<RenderedFile> files =
-      RenderAll({objects.api_monitors, objects.exporters, c.options});
+  // What `pulse-operator render` writes: RenderAll plus one exporter config per Exporter.
+  std::vector<RenderedFile> files = RenderAll({objects.api_monitors, objects.exporters, c.options});
+  for (auto& f : RenderExporterConfigs(objects.exporters)) files.push_back(std::move(f));
   const fs::path dir = testing::SourcePath("tests/render/golden/" + c.name);
 
   if (UpdateGolden()) {
@@ -94,15 +97,22 @@ TEST_P(GoldenTest, MatchesGoldenFiles) {
 INSTANTIATE_TEST_SUITE_P(Cases, GoldenTest, ::testing::ValuesIn(testing::GoldenCases()),
                          [](const auto& info) { return info.param.name; });
 
-// The overview dashboard shipped in dashboards/ is the rendered one.
-TEST(ShippedDashboards, OverviewMatchesRenderer) {
-  const fs::path path = testing::SourcePath("dashboards/pulse-overview.json");
-  const std::string rendered = RenderOverviewDashboard({});
-  if (UpdateGolden()) {
-    WriteFile(path, rendered);
-    GTEST_SKIP() << "rewrote " << path;
+// The dashboards shipped in dashboards/ (for Grafana without the operator, e.g. deploy/) are
+// the rendered ones.
+TEST(ShippedDashboards, MatchTheRenderer) {
+  const std::pair<const char*, std::string> shipped[] = {
+      {"dashboards/pulse-overview.json", RenderOverviewDashboard({})},
+      {"dashboards/pulse-red.json", RenderRedDashboard({})},
+  };
+  for (const auto& [relative, rendered] : shipped) {
+    const fs::path path = testing::SourcePath(relative);
+    if (UpdateGolden()) {
+      WriteFile(path, rendered);
+      continue;
+    }
+    EXPECT_EQ(ReadFile(path), rendered) << relative << " (PULSE_UPDATE_GOLDEN=1 regenerates)";
   }
-  EXPECT_EQ(ReadFile(path), rendered) << "(PULSE_UPDATE_GOLDEN=1 regenerates)";
+  if (UpdateGolden()) GTEST_SKIP() << "rewrote the shipped dashboards";
 }
 
 }  // namespace

@@ -25,7 +25,12 @@ import tempfile
 FILE_KEYS = ("ca_file", "cert_file", "key_file", "credentials_file", "password_file",
              "username_file", "bearer_token_file")
 # Grafana's variables, replaced by values PromQL accepts, so promtool can parse the query.
-GRAFANA_VARS = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "1h"}
+# Longest names first: "$__range_s" before "$__range".
+GRAFANA_VARS = {"$__rate_interval": "5m", "$__interval": "1m", "$__range_s": "3600",
+                "$__range": "1h"}
+# A dashboard's own query variables are replaced by this sample value.
+VARIABLE_SAMPLE = "ns/name"
+LABEL_VALUES = re.compile(r"^label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$", re.S)
 
 
 def run(cmd, cwd=None):
@@ -116,13 +121,32 @@ def check_dashboards(promtool, outdir):
         for problem in dashboard_problems(name, board, seen_uids):
             print("%s: %s" % (name, problem))
             ok = False
+        own_vars = {}
+        queries = []  # (what, PromQL)
+        for v in board.get("templating", {}).get("list", []):
+            if v.get("type") != "query":
+                continue
+            own_vars["$" + v["name"]] = VARIABLE_SAMPLE
+            q = v.get("query", {})
+            q = q.get("query", "") if isinstance(q, dict) else q
+            m = LABEL_VALUES.match(q)
+            if not m:
+                print("%s: variable %s: not label_values(selector, label): %r" % (name, v["name"], q))
+                ok = False
+                continue
+            queries.append(("variable " + v["name"], m.group(1)))
         for panel in board.get("panels", []):
             for target in panel.get("targets", []):
-                expr = target.get("expr", "")
-                for var, value in GRAFANA_VARS.items():
-                    expr = expr.replace(var, value)
-                rules.append({"record": "pulse_dashboard_query_%d" % len(rules), "expr": expr,
-                              "labels": {"dashboard": name, "panel": panel.get("title", "")}})
+                queries.append((panel.get("title", ""), target.get("expr", "")))
+        for what, expr in queries:
+            for var, value in sorted(list(GRAFANA_VARS.items()) + list(own_vars.items()),
+                                     key=lambda kv: -len(kv[0])):
+                expr = expr.replace(var, value)
+            if "$" in expr:
+                print("%s: %s: undefined variable in %r" % (name, what, expr))
+                ok = False
+            rules.append({"record": "pulse_dashboard_query_%d" % len(rules), "expr": expr,
+                          "labels": {"dashboard": name, "panel": what}})
     print("%d dashboards, %d queries" % (len(names), len(rules)))
     with tempfile.TemporaryDirectory(prefix="pulse-dashboards-") as tmp:
         rule_file = os.path.join(tmp, "dashboard_queries.yaml")

@@ -5,6 +5,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
 
 #include "pulse/render/render.h"
 
@@ -103,44 +105,149 @@ TEST(ScrapeConfig, AlertingOnlyWithAlertmanagers) {
   EXPECT_EQ(c["rule_files"][0].as<std::string>(), "rules/*.yaml");
 }
 
-std::string AlertExpr(const std::string& rules_yaml, const std::string& alert,
-                      const std::string& severity) {
-  for (const auto& group : YAML::Load(rules_yaml)["groups"]) {
-    for (const auto& rule : group["rules"]) {
-      if (rule["alert"] && rule["alert"].as<std::string>() == alert &&
-          rule["labels"]["severity"].as<std::string>() == severity) {
-        return rule["expr"].as<std::string>();
-      }
-    }
+// The content of one rendered rule file ("" when not rendered).
+std::string RuleFile(const std::vector<model::ApiMonitor>& monitors, const std::string& path) {
+  for (const auto& f : RenderRuleFiles({monitors, {}, {}})) {
+    if (f.path == path) return f.content;
   }
   return "";
 }
 
-TEST(Rules, BurnRatesFollowTheSreWorkbookAndScaleWithTheWindow) {
-  model::ApiMonitor m = Monitor("shop", "api");
+// Every expression of the alerts with this name and severity in the generic alert file.
+std::vector<std::string> AlertExprs(const std::vector<model::ApiMonitor>& monitors,
+                                    const std::string& alert, const std::string& severity) {
+  std::vector<std::string> out;
+  const std::string file = RuleFile(monitors, "rules/apimonitors-alerts.yaml");
+  if (file.empty()) return out;
+  for (const auto& group : YAML::Load(file)["groups"]) {
+    for (const auto& rule : group["rules"]) {
+      if (rule["alert"] && rule["alert"].as<std::string>() == alert &&
+          rule["labels"]["severity"].as<std::string>() == severity) {
+        out.push_back(rule["expr"].as<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
+model::ApiMonitor SloMonitor(const std::string& name, double objective,
+                             const std::string& window = "30d") {
+  model::ApiMonitor m = Monitor("shop", name);
   model::RedSlo slo;
-  slo.availability_objective = 99.9;
+  slo.availability_objective = objective;
+  slo.window = model::MakeDuration(window);
   m.spec.red.slo = slo;
-  const std::string page =
-      AlertExpr(RenderApiMonitorRules(m, {}), "PulseApiErrorBudgetBurn", "page");
-  EXPECT_NE(page.find(":rate1h{pulse_apimonitor=\"shop/api\"} > (14.4 * (100 - 99.9) / 100)"),
+  return m;
+}
+
+TEST(Rules, BurnRatesFollowTheSreWorkbookAndScaleWithTheWindow) {
+  const auto page = AlertExprs({SloMonitor("api", 99.9)}, "PulseApiErrorBudgetBurn", "page");
+  ASSERT_EQ(page.size(), 1u);
+  const std::string objective =
+      "(1 - pulse_apimonitor:slo_objective:ratio{slo=\"availability\",slo_window=\"30d\"})";
+  EXPECT_NE(page[0].find(":rate1h > on (pulse_apimonitor) group_left ()\n    (14.4 * " + objective),
             std::string::npos)
-      << page;
-  EXPECT_NE(page.find(":rate5m{"), std::string::npos);
-  EXPECT_NE(page.find(":rate6h{pulse_apimonitor=\"shop/api\"} > (6 * "), std::string::npos);
-  const std::string ticket =
-      AlertExpr(RenderApiMonitorRules(m, {}), "PulseApiErrorBudgetBurn", "ticket");
-  EXPECT_NE(ticket.find(":rate1d{pulse_apimonitor=\"shop/api\"} > (3 * "), std::string::npos);
-  EXPECT_NE(ticket.find(":rate3d{pulse_apimonitor=\"shop/api\"} > (1 * "), std::string::npos);
-  m.spec.red.slo->window = model::MakeDuration("7d");
-  const std::string week =
-      AlertExpr(RenderApiMonitorRules(m, {}), "PulseApiErrorBudgetBurn", "page");
-  EXPECT_NE(week.find(":rate1h{pulse_apimonitor=\"shop/api\"} > (3.36 * "), std::string::npos)
-      << week;
-  // No latency SLO: the plain p99 alert instead of a latency burn alert.
-  EXPECT_EQ(AlertExpr(RenderApiMonitorRules(m, {}), "PulseApiLatencyBudgetBurn", "page"), "");
-  EXPECT_NE(AlertExpr(RenderApiMonitorRules(m, {}), "PulseApiHighLatency", "warning"), "");
-  EXPECT_EQ(AlertExpr(RenderApiMonitorRules(m, {}), "PulseApiHighErrorRatio", "warning"), "");
+      << page[0];
+  EXPECT_NE(page[0].find(":rate5m > "), std::string::npos);
+  EXPECT_NE(page[0].find(":rate6h > on (pulse_apimonitor) group_left ()\n    (6 * "),
+            std::string::npos);
+  const auto ticket = AlertExprs({SloMonitor("api", 99.9)}, "PulseApiErrorBudgetBurn", "ticket");
+  ASSERT_EQ(ticket.size(), 1u);
+  EXPECT_NE(ticket[0].find(":rate1d > on (pulse_apimonitor) group_left ()\n    (3 * "),
+            std::string::npos);
+  EXPECT_NE(ticket[0].find(":rate3d > on (pulse_apimonitor) group_left ()\n    (1 * "),
+            std::string::npos);
+  // One set of burn alerts per distinct SLO window, not per monitor.
+  const auto mixed = AlertExprs({SloMonitor("a", 99.9), SloMonitor("b", 99), SloMonitor("c", 99.5),
+                                 SloMonitor("d", 99.9, "7d"), SloMonitor("e", 99.9, "168h")},
+                                "PulseApiErrorBudgetBurn", "page");
+  ASSERT_EQ(mixed.size(), 2u);
+  EXPECT_NE(mixed[0].find("(3.36 * (1 - pulse_apimonitor:slo_objective:ratio{slo=\"availability\","
+                          "slo_window=\"1w\"})"),
+            std::string::npos)
+      << mixed[0];  // windows ascending: 7d first
+  // No latency SLO: no latency burn alert; the generic p99 alert leaves out monitors that have
+  // a latency SLO, the generic error-ratio alert those with an availability SLO.
+  EXPECT_TRUE(AlertExprs({SloMonitor("api", 99.9)}, "PulseApiLatencyBudgetBurn", "page").empty());
+  const auto high_error =
+      AlertExprs({SloMonitor("api", 99.9)}, "PulseApiHighErrorRatio", "warning");
+  ASSERT_EQ(high_error.size(), 1u);
+  EXPECT_NE(high_error[0].find("unless on (pulse_apimonitor)\n(\n  "
+                               "pulse_apimonitor:slo_objective:ratio{slo=\"availability\"}"),
+            std::string::npos)
+      << high_error[0];
+}
+
+TEST(Rules, PerMonitorOnlyObjectivesAsOneLineSeries) {
+  const std::vector<model::ApiMonitor> monitors{SloMonitor("api", 99.95)};
+  const std::string own = RuleFile(monitors, "rules/apimonitor_shop_api.yaml");
+  const YAML::Node rules = YAML::Load(own)["groups"][0]["rules"];
+  ASSERT_EQ(rules.size(), 1u) << own;
+  EXPECT_EQ(rules[0]["record"].as<std::string>(), "pulse_apimonitor:slo_objective:ratio");
+  EXPECT_EQ(rules[0]["expr"].as<std::string>(), "vector(0.9995)");
+  EXPECT_EQ(rules[0]["labels"]["pulse_apimonitor"].as<std::string>(), "shop/api");
+  EXPECT_EQ(rules[0]["labels"]["slo"].as<std::string>(), "availability");
+  EXPECT_EQ(rules[0]["labels"]["slo_window"].as<std::string>(), "30d");
+  for (const auto& [percent, ratio] : std::vector<std::pair<double, std::string>>{
+           {99.9, "0.999"}, {99, "0.99"}, {50, "0.5"}, {0.5, "0.005"}, {99.999, "0.99999"}}) {
+    EXPECT_NE(RuleFile({SloMonitor("x", percent)}, "rules/apimonitor_shop_x.yaml")
+                  .find("vector(" + ratio + ")"),
+              std::string::npos)
+        << percent;
+  }
+  // A monitor with default settings has no file of its own.
+  EXPECT_EQ(RuleFile({Monitor("shop", "plain")}, "rules/apimonitor_shop_plain.yaml"), "");
+}
+
+TEST(Rules, SharedRulesDoNotGrowWithTheNumberOfMonitors) {
+  auto render = [](int n, bool slo) {
+    std::vector<model::ApiMonitor> monitors;
+    for (int i = 0; i < n; ++i) {
+      monitors.push_back(slo ? SloMonitor("api-" + std::to_string(i), 99.9)
+                             : Monitor("shop", "api-" + std::to_string(i)));
+    }
+    return RenderRuleFiles({monitors, {}, {}});
+  };
+  const auto one = render(1, false);
+  const auto many = render(500, false);
+  EXPECT_EQ(one, many);  // same shared files, byte for byte
+  ASSERT_EQ(many.size(), 2u);
+  EXPECT_EQ(many[0].path, "rules/apimonitors-alerts.yaml");
+  EXPECT_EQ(many[1].path, "rules/apimonitors-red-default.yaml");
+  std::size_t shared = 0, own = 0;
+  for (const auto& f : render(500, true)) {
+    (f.path.rfind("rules/apimonitor_", 0) == 0 ? own : shared) += f.content.size();
+  }
+  EXPECT_LT(own, 500u * 300u);  // a few tiny lines per monitor
+  EXPECT_LT(shared, 20'000u);
+}
+
+TEST(Rules, MappingsGetTheirOwnGroupAndCanonicalLabels) {
+  model::ApiMonitor otel = Monitor("shop", "otel");
+  otel.spec.red.histogram_metric = "http_server_request_duration_seconds";
+  otel.spec.red.method_label = "http_request_method";
+  EXPECT_EQ(RedMappingName(Monitor("shop", "a").spec.red), "default");
+  const std::string name = RedMappingName(otel.spec.red);
+  // Pinned: the name is a target label and a file name; changing it churns series and files.
+  EXPECT_EQ(name, "http_server_request_duration_seconds-73a1490bb868");
+  model::ApiMonitor other = otel;
+  other.spec.red.route_label = "http_route";
+  EXPECT_NE(RedMappingName(other.spec.red), name);
+  const std::string red =
+      RuleFile({otel, Monitor("shop", "a")}, "rules/apimonitors-red-" + name + ".yaml");
+  EXPECT_NE(red.find("{pulse_red_mapping=\"" + name + "\"}"), std::string::npos) << red;
+  EXPECT_NE(red.find("sum by (pulse_apimonitor, method, route, status) (label_replace(sum by "
+                     "(pulse_apimonitor, http_request_method, route, status)"),
+            std::string::npos)
+      << red;
+  const YAML::Node job = FirstJob({otel});
+  bool labelled = false;
+  for (const auto& r : job["relabel_configs"]) {
+    if (r["target_label"] && r["target_label"].as<std::string>() == "pulse_red_mapping") {
+      labelled = r["replacement"].as<std::string>() == name;
+    }
+  }
+  EXPECT_TRUE(labelled);
 }
 
 TEST(Rules, LatencySloUsesTheBucketOfTheThresholdInBothSpellings) {
@@ -149,18 +256,26 @@ TEST(Rules, LatencySloUsesTheBucketOfTheThresholdInBothSpellings) {
   slo.latency_threshold = model::MakeDuration("1s");
   slo.latency_objective = 99;
   m.spec.red.slo = slo;
-  const std::string rules = RenderApiMonitorRules(m, {});
-  EXPECT_NE(rules.find("le=~\"1(\\\\.0)?\""), std::string::npos) << rules;
-  m.spec.red.slo->latency_threshold = model::MakeDuration("250ms");
-  EXPECT_NE(RenderApiMonitorRules(m, {}).find("le=~\"0\\\\.25\""), std::string::npos);
+  model::ApiMonitor n = m;
+  n.metadata.name = "api2";
+  n.spec.red.slo->latency_threshold = model::MakeDuration("250ms");
+  const std::string red = RuleFile({m, n}, "rules/apimonitors-red-default.yaml");
+  EXPECT_NE(red.find("le=~\"1(\\\\.0)?\""), std::string::npos) << red;
+  EXPECT_NE(red.find("le=~\"0\\\\.25\""), std::string::npos);
+  EXPECT_NE(red.find("slo_threshold=\"0.25\""), std::string::npos);
 }
 
-TEST(Rules, AlertsSwitchOffLeavesRecordingRules) {
+TEST(Rules, AlertsSwitchOffIsOneSeriesAndNoAlertFile) {
   model::ApiMonitor m = Monitor("shop", "api");
   m.spec.red.alerts = false;
-  const std::string rules = RenderApiMonitorRules(m, {});
-  EXPECT_EQ(rules.find("alert:"), std::string::npos);
-  EXPECT_NE(rules.find("record: pulse_apimonitor:http_requests:rate5m"), std::string::npos);
+  const std::vector<model::ApiMonitor> monitors{m};
+  EXPECT_EQ(RuleFile(monitors, "rules/apimonitors-alerts.yaml"), "");
+  EXPECT_NE(RuleFile(monitors, "rules/apimonitors-red-default.yaml")
+                .find("record: pulse_apimonitor:http_requests:rate5m"),
+            std::string::npos);
+  EXPECT_NE(RuleFile(monitors, "rules/apimonitor_shop_api.yaml")
+                .find("record: pulse_apimonitor:alerts:disabled"),
+            std::string::npos);
 }
 
 TEST(Dashboards, UidIsStableShortAndDistinct) {
@@ -175,18 +290,79 @@ TEST(Dashboards, UidIsStableShortAndDistinct) {
   EXPECT_EQ(DashboardUid("Exporter", "shop", "api").rfind("pulse-exp-", 0), 0u);
 }
 
-TEST(Dashboards, SwitchAndFileNames) {
+TEST(Dashboards, PerMonitorDashboardIsOptIn) {
   model::ApiMonitor on = Monitor("shop", "a");
-  model::ApiMonitor off = Monitor("shop", "b");
-  off.spec.red.dashboard = false;
-  const std::vector<model::ApiMonitor> monitors{off, on};
+  on.spec.dashboard.per_monitor = true;
+  model::ApiMonitor off = Monitor("shop", "b");  // default: only the templated dashboard
+  model::ApiMonitor deprecated_off = Monitor("shop", "c");
+  deprecated_off.spec.dashboard.per_monitor = true;
+  deprecated_off.spec.red.dashboard = false;
+  const std::vector<model::ApiMonitor> monitors{off, on, deprecated_off};
   const auto files = RenderDashboards({monitors, {}, {}});
-  ASSERT_EQ(files.size(), 2u);
+  ASSERT_EQ(files.size(), 3u);
   EXPECT_EQ(files[0].path, "dashboards/apimonitor_shop_a.json");
   EXPECT_EQ(files[1].path, "dashboards/overview.json");
+  EXPECT_EQ(files[2].path, "dashboards/red.json");
   const auto board = nlohmann::json::parse(files[0].content);
   EXPECT_EQ(board["uid"], DashboardUid("ApiMonitor", "shop", "a"));
   EXPECT_EQ(board["templating"]["list"][0]["name"], "datasource");
+}
+
+TEST(Dashboards, TemplatedRedDashboardReadsTheSharedRecordingsOfTheChosenApi) {
+  const auto board = nlohmann::json::parse(RenderRedDashboard({}));
+  EXPECT_EQ(board["uid"], "pulse-red");
+  const auto& vars = board["templating"]["list"];
+  ASSERT_EQ(vars.size(), 3u);
+  EXPECT_EQ(vars[1]["name"], "namespace");
+  EXPECT_EQ(vars[1]["query"]["query"],
+            "label_values(pulse_apimonitor:http_requests:rate5m, pulse_apimonitor)");
+  EXPECT_EQ(vars[2]["name"], "api");
+  EXPECT_EQ(vars[2]["query"]["query"],
+            "label_values(pulse_apimonitor:http_requests:rate5m{pulse_apimonitor=~\"$namespace/"
+            ".*\"}, pulse_apimonitor)");
+  int queries = 0;
+  for (const auto& panel : board["panels"]) {
+    for (const auto& target : panel.value("targets", nlohmann::json::array())) {
+      const std::string expr = target["expr"];
+      EXPECT_NE(expr.find("pulse_apimonitor=\"$api\""), std::string::npos) << expr;
+      // No raw RED histogram: its name and labels differ between mappings.
+      EXPECT_EQ(expr.find("http_request_duration_seconds_"), std::string::npos) << expr;
+      ++queries;
+    }
+  }
+  EXPECT_GT(queries, 15);
+}
+
+// Every recorded series the shared dashboards read is recorded by some rule (for monitors with
+// every kind of SLO), so a renamed rule cannot leave an empty panel behind.
+TEST(Dashboards, SharedDashboardsReadOnlyRecordedSeries) {
+  model::ApiMonitor m = Monitor("shop", "api");
+  model::RedSlo slo;
+  slo.availability_objective = 99.9;
+  slo.latency_threshold = model::MakeDuration("250ms");
+  slo.latency_objective = 99;
+  m.spec.red.slo = slo;
+  const std::vector<model::ApiMonitor> monitors{m};
+  std::set<std::string> recorded;
+  for (const auto& f : RenderRuleFiles({monitors, {}, {}})) {
+    for (const auto& group : YAML::Load(f.content)["groups"]) {
+      for (const auto& rule : group["rules"]) {
+        if (rule["record"]) recorded.insert(rule["record"].as<std::string>());
+      }
+    }
+  }
+  const std::regex name(R"([a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]+)");
+  for (const std::string& board : {RenderRedDashboard({}), RenderOverviewDashboard({})}) {
+    const auto json = nlohmann::json::parse(board);
+    for (const auto& panel : json["panels"]) {
+      for (const auto& target : panel.value("targets", nlohmann::json::array())) {
+        const std::string expr = target["expr"];
+        for (std::sregex_iterator it(expr.begin(), expr.end(), name), end; it != end; ++it) {
+          EXPECT_EQ(recorded.count(it->str()), 1u) << json["uid"] << ": " << expr;
+        }
+      }
+    }
+  }
 }
 
 // Objects validation would reject (names with quotes, newlines, path separators, bad UTF-8):

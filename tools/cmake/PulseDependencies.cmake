@@ -12,6 +12,7 @@ find_package(PostgreSQL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+pkg_check_modules(RABBITMQ REQUIRED IMPORTED_TARGET librabbitmq)
 
 # cpprestsdk defines a macro U(...) that breaks templates with a parameter named U (GoogleTest).
 # Targets that use cpprestsdk link this instead of cpprestsdk::cpprest directly.

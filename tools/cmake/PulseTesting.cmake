@@ -22,7 +22,7 @@ set(PULSE_TEST_ENVIRONMENT
 function(pulse_add_test name)
   cmake_parse_arguments(T "RUN_SERIAL" "TIMEOUT" "SOURCES;LIBS;LABELS;FIXTURES" ${ARGN})
   add_executable(${name} ${T_SOURCES})
-  target_link_libraries(${name} PRIVATE ${T_LIBS} pulse::testenv GTest::gtest GTest::gtest_main GTest::gmock)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} pulse::testing GTest::gtest GTest::gtest_main GTest::gmock)
   add_test(NAME ${name} COMMAND ${name} --gtest_color=no)
   if(NOT T_LABELS)
     set(T_LABELS unit)

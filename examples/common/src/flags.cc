@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
 
 namespace pulse::demo {
 
@@ -86,6 +87,19 @@ std::pair<std::string, int> ParseHostPort(const std::string& value) {
     throw std::invalid_argument("\"" + value + "\": port is not in 1..65535");
   }
   return {value.substr(0, colon), port};
+}
+
+std::pair<std::string, int> ParseHttpUrl(const std::string& url) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.rfind(kScheme, 0) != 0) {
+    throw std::invalid_argument("\"" + url + "\" is not an http:// URL");
+  }
+  std::string rest = url.substr(kScheme.size());
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.find('/') != std::string::npos) {
+    throw std::invalid_argument("\"" + url + "\": give the root URL, without a path");
+  }
+  return ParseHostPort(rest);
 }
 
 }  // namespace pulse::demo

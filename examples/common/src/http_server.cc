@@ -13,6 +13,7 @@
 #include "pulse/demo/route_matcher.h"
 #include "pulse/red/http_red_recorder.h"
 #include "pulse/red/process_collector.h"
+#include "pulse/serve/metrics_server.h"
 
 namespace pulse::demo {
 namespace {
@@ -108,6 +109,7 @@ struct HttpServer::Impl {
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables;
   FaultInjector faults;
   mg_context* ctx = nullptr;
+  std::unique_ptr<serve::MetricsServer> metrics_server;  // options.metrics_listen
 
   Impl(ServerOptions o, std::vector<Route> r,
        std::vector<std::shared_ptr<prometheus::Collectable>> c)
@@ -235,17 +237,14 @@ void HttpServer::Start() {
   static const unsigned kInit = mg_init_library(0);
   (void)kInit;
   const std::string threads = std::to_string(impl_->options.threads);
-  const char* opts[] = {"listening_ports",
-                        impl_->options.listen.c_str(),
-                        "num_threads",
-                        threads.c_str(),
-                        "enable_keep_alive",
-                        "yes",
-                        "keep_alive_timeout_ms",
+  const char* opts[] = {"listening_ports", impl_->options.listen.c_str(), "num_threads",
+                        threads.c_str(), "enable_keep_alive", "yes", "keep_alive_timeout_ms",
                         "5000",
-                        "request_timeout_ms",
-                        "10000",
-                        nullptr};
+                        // Per read, not per request: bounds a silent client, not a trickling one
+                        // (the metrics_listen port has a real head deadline).
+                        "request_timeout_ms", "5000",
+                        // Bounds the wait for the client's FIN when closing a connection.
+                        "linger_timeout_ms", "500", nullptr};
   mg_callbacks callbacks{};
   impl_->ctx = mg_start(&callbacks, impl_.get(), opts);
   if (impl_->ctx == nullptr) {
@@ -258,9 +257,19 @@ void HttpServer::Start() {
   mg_server_port ports[4]{};
   const int n = mg_get_server_ports(impl_->ctx, 4, ports);
   port_ = n > 0 ? ports[0].port : 0;
+  if (!impl_->options.metrics_listen.empty()) {
+    serve::MetricsServerOptions mo;
+    mo.listen = impl_->options.metrics_listen;
+    mo.process_metrics = false;  // collectables already hold a ProcessCollector
+    impl_->metrics_server = std::make_unique<serve::MetricsServer>(mo);
+    for (const auto& c : impl_->collectables) impl_->metrics_server->Register(c);
+    impl_->metrics_server->SetReady(true);
+    metrics_port_ = impl_->metrics_server->ports().at(0);
+  }
 }
 
 void HttpServer::Stop() {
+  if (impl_) impl_->metrics_server.reset();
   if (impl_ && impl_->ctx) {
     mg_stop(impl_->ctx);
     impl_->ctx = nullptr;

@@ -1,20 +1,22 @@
 #include "pulse/demo/service_main.h"
 
-#include <signal.h>
-
 #include <fstream>
-#include <iostream>
+
+#include "pulse/base/log.h"
+#include "pulse/serve/signal_waiter.h"
 
 namespace pulse::demo {
 
 int RunService(int argc, const char* const* argv, const ServiceDefinition& def) {
+  // First, before any pool or server thread exists: they all inherit the blocked stop signals,
+  // and this thread waits for one below (a clean stop without async-signal handlers).
+  serve::SignalWaiter stop_signals;
   try {
-    const Flags flags(
-        argc, argv,
-        {"listen", "redis", "pg", "rabbitmq-url", "rabbitmq-user", "rabbitmq-password",
-         "error-rate", "latency-ms", "jitter-ms", "top-k", "threads", "port-file", "s3-endpoint",
-         "s3-bucket", "s3-access-key", "s3-secret-key", "s3-region"},
-        {"no-instrumentation"});
+    const Flags flags(argc, argv,
+                      {"listen", "redis", "pg", "amqp-url", "error-rate", "latency-ms", "jitter-ms",
+                       "top-k", "threads", "port-file", "s3-endpoint", "s3-bucket", "s3-access-key",
+                       "s3-secret-key", "s3-region", "metrics-listen", "metrics-port-file"},
+                      {"no-instrumentation"});
     const auto [redis_host, redis_port] = ParseHostPort(flags.Get("redis", "127.0.0.1:6379"));
     auto redis_metrics = std::make_shared<red::RedisMetrics>();
     red::RedisClientOptions ro;
@@ -36,28 +38,27 @@ int RunService(int argc, const char* const* argv, const ServiceDefinition& def) 
     so.faults.error_rate = flags.GetDouble("error-rate", 0.0);
     so.faults.latency = std::chrono::milliseconds(flags.GetInt("latency-ms", 0));
     so.faults.jitter = std::chrono::milliseconds(flags.GetInt("jitter-ms", 0));
+    so.metrics_listen = flags.Get("metrics-listen", "");
     std::vector<std::shared_ptr<prometheus::Collectable>> collectables;
     if (so.instrument) collectables.push_back(redis_metrics);
-    // Block SIGINT/SIGTERM before civetweb starts its threads (they inherit the mask), then
-    // wait for one here: a clean stop without async-signal handlers.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     HttpServer server(so, def.make_routes(deps), collectables);
     server.Start();
     if (flags.Has("port-file")) {
       std::ofstream(flags.Get("port-file")) << server.port() << "\n";
     }
-    std::cerr << def.name << ": listening on port " << server.port() << std::endl;
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
+    if (flags.Has("metrics-port-file")) {
+      std::ofstream(flags.Get("metrics-port-file")) << server.metrics_port() << "\n";
+    }
+    base::LogInfo(
+        "listening",
+        {{"service", def.name}, {"port", server.port()}, {"metrics_port", server.metrics_port()}});
+    const int signal_number = stop_signals.Wait();
     server.Stop();
-    std::cerr << def.name << ": stopped" << std::endl;
+    base::LogInfo("stopped",
+                  {{"service", def.name}, {"signal", serve::SignalWaiter::Name(signal_number)}});
     return 0;
   } catch (const std::exception& e) {
-    std::cerr << def.name << ": " << e.what() << std::endl;
+    base::LogError(e.what(), {{"service", def.name}});
     return 2;
   }
 }

@@ -7,11 +7,13 @@
 
 namespace pulse::kube {
 
-Informer::Informer(const Client& client, Resource resource, std::string ns, InformerOptions options)
+Informer::Informer(const Client& client, Resource resource, std::string ns, InformerOptions options,
+                   base::Clock& clock)
     : client_(client),
       resource_(std::move(resource)),
       ns_(std::move(ns)),
       options_(std::move(options)),
+      clock_(clock),
       backoff_(options_.backoff) {}
 
 Informer::~Informer() { Stop(); }
@@ -177,11 +179,11 @@ void Informer::Run() {
         SetError("");
       } catch (const std::exception& e) {
         SetError(e.what());
-        if (stopper_.WaitFor(backoff_.Next())) return;
+        if (clock_.Sleep(backoff_.Next(), stopper_)) return;
         continue;
       }
     }
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = clock_.Now();
     const auto before = stats();
     bool gone = false;
     std::string error;
@@ -202,7 +204,7 @@ void Informer::Run() {
     // A watch that lasted or delivered something was healthy, whatever ended it. One that ended
     // at once with nothing (a proxy closing streams, a server that keeps answering 410 right
     // after a fresh list) must back off rather than reconnect in a tight loop.
-    const bool productive = std::chrono::steady_clock::now() - started >= std::chrono::seconds(1) ||
+    const bool productive = clock_.Now() - started >= std::chrono::seconds(1) ||
                             after.events + after.bookmarks + after.unknown_events >
                                 before.events + before.bookmarks + before.unknown_events;
     if (productive) backoff_.Reset();
@@ -212,11 +214,11 @@ void Informer::Run() {
         ++stats_.relists_after_gone;
       }
       need_list = true;  // the data is there, only our version is too old: relist
-      if (!productive && stopper_.WaitFor(backoff_.Next())) return;
+      if (!productive && clock_.Sleep(backoff_.Next(), stopper_)) return;
       continue;
     }
     SetError(error);
-    if ((!error.empty() || !productive) && stopper_.WaitFor(backoff_.Next())) return;
+    if ((!error.empty() || !productive) && clock_.Sleep(backoff_.Next(), stopper_)) return;
   }
 }
 

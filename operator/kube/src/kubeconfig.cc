@@ -7,7 +7,7 @@
 #include <memory>
 #include <sstream>
 
-#include "base64.h"
+#include "pulse/http/encoding.h"
 #include "pulse/kube/config.h"
 #include "pulse/kube/token_file.h"
 
@@ -43,7 +43,7 @@ class Parser {
   std::string Data(const YAML::Node& parent, const char* key, const std::string& field) const {
     const std::string raw = String(parent, key, field);
     if (raw.empty()) return {};
-    auto decoded = detail::DecodeBase64(raw);
+    auto decoded = http::Base64Decode(raw);
     if (!decoded) Fail(field + "." + key, "invalid base64");
     if (decoded->empty()) Fail(field + "." + key, "empty after base64 decoding");
     return *decoded;
@@ -83,10 +83,10 @@ class Parser {
 
 }  // namespace
 
-HttpClientOptions Config::ToHttpOptions() const {
-  HttpClientOptions o;
-  o.base_url = server;
+http::ClientOptions Config::ToHttpOptions() const {
+  http::ClientOptions o;
   o.tls = tls;
+  o.user_agent = "pulse-operator";
   o.token = token;
   return o;
 }

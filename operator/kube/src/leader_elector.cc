@@ -12,7 +12,7 @@ int Seconds(std::chrono::milliseconds d) {
 
 }  // namespace
 
-LeaderElector::LeaderElector(LeaderElectionConfig config, LeaseLock& lock, Clock& clock)
+LeaderElector::LeaderElector(LeaderElectionConfig config, LeaseLock& lock, base::Clock& clock)
     : config_(std::move(config)), lock_(lock), clock_(clock) {
   if (config_.identity.empty()) throw std::invalid_argument("leader election: identity is empty");
   if (!(config_.retry_period.count() > 0 && config_.retry_period < config_.renew_deadline &&
@@ -87,7 +87,7 @@ bool LeaderElector::Release() {
   return lock_.Update(released, rv);
 }
 
-void LeaderElector::Run(Stopper& stop) {
+void LeaderElector::Run(base::Stopper& stop) {
   std::mt19937 rng{std::random_device{}()};
   // Candidates retry at retry_period * [1, 1.2) so they do not hit the Lease in lockstep.
   std::uniform_real_distribution<double> jitter(1.0, 1.2);

@@ -41,15 +41,34 @@ std::string_view PropagationName(Propagation p) {
   return "";
 }
 
+std::shared_ptr<http::Client> MakeHttp(const Config& config) {
+  auto made = http::MakeClient(config.ToHttpOptions());
+  if (!made.ok()) throw ConfigError(config.source + ": " + made.status().message());
+  return std::shared_ptr<http::Client>(std::move(made).value());
+}
+
+// The API server speaks JSON unless a request says otherwise (apply, merge patch).
+void AddJsonHeaders(http::Request& request) {
+  bool has_type = false;
+  for (const auto& [k, v] : request.headers) {
+    has_type |= k == "Content-Type" || k == "content-type";
+  }
+  request.headers.emplace_back("Accept", "application/json");
+  if (!has_type && (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+                    request.method == "PATCH")) {
+    request.headers.emplace_back("Content-Type", "application/json");
+  }
+}
+
 }  // namespace
 
 Client::Client(const Config& config, ClientOptions options)
-    : Client(std::shared_ptr<HttpClient>(MakeHttpClient(config.ToHttpOptions())),
-             config.default_namespace, std::move(options)) {}
+    : Client(MakeHttp(config), config.server, config.default_namespace, std::move(options)) {}
 
-Client::Client(std::shared_ptr<HttpClient> http, std::string default_namespace,
-               ClientOptions options)
+Client::Client(std::shared_ptr<http::Client> http, std::string server,
+               std::string default_namespace, ClientOptions options)
     : http_(std::move(http)),
+      server_(std::move(server)),
       default_namespace_(std::move(default_namespace)),
       options_(std::move(options)) {
   if (options_.registry) metrics_ = std::make_unique<ClientMetrics>(*options_.registry);
@@ -57,32 +76,31 @@ Client::Client(std::shared_ptr<HttpClient> http, std::string default_namespace,
 
 Client::~Client() = default;
 
-HttpResponse Client::Do(std::string_view verb, HttpRequest request) const {
-  const std::string context = request.method + " " + request.path;
+http::Response Client::Do(std::string_view verb, http::Request request) const {
+  const std::string context = request.method + " " + request.url;
+  request.url = server_ + request.url;
+  request.max_body_bytes = options_.max_body_bytes;
+  AddJsonHeaders(request);
   for (int attempt = 0;; ++attempt) {
     const auto start = std::chrono::steady_clock::now();
-    HttpResponse resp;
-    try {
-      resp = http_->Send(request);
-    } catch (const TransportError& e) {
+    base::StatusOr<http::Response> sent = http_->Send(request);
+    if (!sent.ok()) {
+      // The body limit is enforced while reading, so an oversized answer arrives as an error
+      // without a status: it is the server's answer that is bad, not the connection.
+      const Reason reason = sent.status().code() == base::StatusCode::kResourceExhausted
+                                ? Reason::kBadResponse
+                                : Reason::kTransport;
       if (metrics_) {
         metrics_->ObserveRequest(verb, 0, std::chrono::steady_clock::now() - start);
-        metrics_->CountError(Reason::kTransport);
+        metrics_->CountError(reason);
       }
-      throw ApiError(Reason::kTransport, 0, e.what());
+      throw ApiError(reason, 0, sent.status().message());
     }
+    http::Response resp = std::move(sent).value();
     if (metrics_) {
       metrics_->ObserveRequest(verb, resp.status, std::chrono::steady_clock::now() - start);
     }
-    if (resp.status >= 200 && resp.status <= 299) {
-      if (resp.body.size() > options_.max_body_bytes) {
-        if (metrics_) metrics_->CountError(Reason::kBadResponse);
-        throw ApiError(Reason::kBadResponse, resp.status,
-                       context + ": response body of " + std::to_string(resp.body.size()) +
-                           " bytes exceeds the limit");
-      }
-      return resp;
-    }
+    if (resp.status >= 200 && resp.status <= 299) return resp;
     ApiError err = ErrorFromResponse(resp.status, resp.body, resp.Header("retry-after"), context);
     const bool throttled =
         err.reason() == Reason::kTooManyRequests ||
@@ -101,9 +119,9 @@ HttpResponse Client::Do(std::string_view verb, HttpRequest request) const {
   }
 }
 
-Json Client::DoJson(std::string_view verb, HttpRequest request) const {
-  const std::string context = request.method + " " + request.path;
-  HttpResponse resp = Do(verb, std::move(request));
+Json Client::DoJson(std::string_view verb, http::Request request) const {
+  const std::string context = request.method + " " + request.url;
+  http::Response resp = Do(verb, std::move(request));
   Json j = Json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     if (metrics_) metrics_->CountError(Reason::kBadResponse);
@@ -115,19 +133,19 @@ Json Client::DoJson(std::string_view verb, HttpRequest request) const {
 }
 
 Json Client::Get(const Resource& r, std::string_view ns, std::string_view name) const {
-  HttpRequest req;
-  req.path = r.ItemPath(ns, name);
+  http::Request req;
+  req.url = r.ItemPath(ns, name);
   return DoJson("get", std::move(req));
 }
 
 Json Client::List(const Resource& r, std::string_view ns, const ListOptions& o) const {
-  HttpRequest req;
-  req.path = r.CollectionPath(ns);
-  AddQuery(req.path, "labelSelector", o.label_selector);
-  AddQuery(req.path, "fieldSelector", o.field_selector);
-  if (o.limit > 0) AddQuery(req.path, "limit", std::to_string(o.limit));
-  AddQuery(req.path, "continue", o.continue_token);
-  AddQuery(req.path, "resourceVersion", o.resource_version);
+  http::Request req;
+  req.url = r.CollectionPath(ns);
+  AddQuery(req.url, "labelSelector", o.label_selector);
+  AddQuery(req.url, "fieldSelector", o.field_selector);
+  if (o.limit > 0) AddQuery(req.url, "limit", std::to_string(o.limit));
+  AddQuery(req.url, "continue", o.continue_token);
+  AddQuery(req.url, "resourceVersion", o.resource_version);
   Json j = DoJson("list", std::move(req));
   if (!j.contains("items") || !(j["items"].is_array() || j["items"].is_null())) {
     throw ApiError(Reason::kBadResponse, 200, "list of " + r.resource + ": no items array");
@@ -156,36 +174,36 @@ Json Client::ListAll(const Resource& r, std::string_view ns, const ListOptions& 
 }
 
 Json Client::Create(const Resource& r, std::string_view ns, const Json& object) const {
-  HttpRequest req;
+  http::Request req;
   req.method = "POST";
-  req.path = r.CollectionPath(ns);
+  req.url = r.CollectionPath(ns);
   req.body = Dump(object);
   return DoJson("create", std::move(req));
 }
 
 Json Client::Update(const Resource& r, std::string_view ns, const Json& object) const {
-  HttpRequest req;
+  http::Request req;
   req.method = "PUT";
-  req.path = r.ItemPath(ns, NameOf(object));
+  req.url = r.ItemPath(ns, NameOf(object));
   req.body = Dump(object);
   return DoJson("update", std::move(req));
 }
 
 Json Client::UpdateStatus(const Resource& r, std::string_view ns, const Json& object) const {
-  HttpRequest req;
+  http::Request req;
   req.method = "PUT";
-  req.path = r.ItemPath(ns, NameOf(object), "status");
+  req.url = r.ItemPath(ns, NameOf(object), "status");
   req.body = Dump(object);
   return DoJson("update_status", std::move(req));
 }
 
 Json Client::Apply(const Resource& r, std::string_view ns, std::string_view name,
                    const Json& object, const ApplyOptions& options) const {
-  HttpRequest req;
+  http::Request req;
   req.method = "PATCH";
-  req.path = r.ItemPath(ns, name, options.subresource);
-  AddQuery(req.path, "fieldManager", options_.field_manager);
-  if (options.force) AddQuery(req.path, "force", "true");
+  req.url = r.ItemPath(ns, name, options.subresource);
+  AddQuery(req.url, "fieldManager", options_.field_manager);
+  if (options.force) AddQuery(req.url, "force", "true");
   // JSON is YAML, so the object goes as it is.
   req.headers.emplace_back("Content-Type", "application/apply-patch+yaml");
   req.body = Dump(object);
@@ -194,10 +212,10 @@ Json Client::Apply(const Resource& r, std::string_view ns, std::string_view name
 
 Json Client::MergePatch(const Resource& r, std::string_view ns, std::string_view name,
                         const Json& patch, std::string_view subresource) const {
-  HttpRequest req;
+  http::Request req;
   req.method = "PATCH";
-  req.path = r.ItemPath(ns, name, subresource);
-  AddQuery(req.path, "fieldManager", options_.field_manager);
+  req.url = r.ItemPath(ns, name, subresource);
+  AddQuery(req.url, "fieldManager", options_.field_manager);
   req.headers.emplace_back("Content-Type", "application/merge-patch+json");
   req.body = Dump(patch);
   return DoJson("patch", std::move(req));
@@ -205,9 +223,9 @@ Json Client::MergePatch(const Resource& r, std::string_view ns, std::string_view
 
 Json Client::Delete(const Resource& r, std::string_view ns, std::string_view name,
                     const DeleteOptions& options) const {
-  HttpRequest req;
+  http::Request req;
   req.method = "DELETE";
-  req.path = r.ItemPath(ns, name);
+  req.url = r.ItemPath(ns, name);
   Json body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
   if (options.propagation != Propagation::kDefault) {
     body["propagationPolicy"] = PropagationName(options.propagation);
@@ -222,22 +240,24 @@ Json Client::Delete(const Resource& r, std::string_view ns, std::string_view nam
 }
 
 void Client::Watch(const Resource& r, std::string_view ns, const WatchOptions& o,
-                   const WatchHandler& handler, CancelToken* cancel) const {
-  HttpRequest req;
-  req.path = r.CollectionPath(ns);
-  AddQuery(req.path, "watch", "true");
-  AddQuery(req.path, "labelSelector", o.label_selector);
-  AddQuery(req.path, "fieldSelector", o.field_selector);
-  AddQuery(req.path, "resourceVersion", o.resource_version);
-  if (o.allow_bookmarks) AddQuery(req.path, "allowWatchBookmarks", "true");
-  AddQuery(req.path, "timeoutSeconds", std::to_string(o.server_timeout.count()));
+                   const WatchHandler& handler, http::CancelToken* cancel) const {
+  http::Request req;
+  req.url = r.CollectionPath(ns);
+  AddQuery(req.url, "watch", "true");
+  AddQuery(req.url, "labelSelector", o.label_selector);
+  AddQuery(req.url, "fieldSelector", o.field_selector);
+  AddQuery(req.url, "resourceVersion", o.resource_version);
+  if (o.allow_bookmarks) AddQuery(req.url, "allowWatchBookmarks", "true");
+  AddQuery(req.url, "timeoutSeconds", std::to_string(o.server_timeout.count()));
   req.timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(o.server_timeout + o.client_slack);
-  const std::string context = "GET " + req.path;
+  const std::string context = "GET " + req.url;
+  req.url = server_ + req.url;
+  AddJsonHeaders(req);
   const auto start = std::chrono::steady_clock::now();
-  HttpResponse resp;
+  base::StatusOr<http::Response> streamed = http::Response{};
   try {
-    resp = http_->Stream(
+    streamed = http_->Stream(
         req,
         [&](std::string_view line) {
           if (line.empty()) return true;
@@ -247,17 +267,20 @@ void Client::Watch(const Resource& r, std::string_view ns, const WatchOptions& o
           return handler(std::move(ev));
         },
         cancel, options_.max_watch_line_bytes);
-  } catch (const TransportError& e) {
-    if (metrics_) {
-      metrics_->ObserveRequest("watch", 0, std::chrono::steady_clock::now() - start);
-      metrics_->CountError(Reason::kTransport);
-    }
-    throw ApiError(Reason::kTransport, 0, e.what());
   } catch (const ApiError& e) {
     if (metrics_) metrics_->CountError(e.reason());
     throw;
   }
   if (cancel != nullptr && cancel->cancelled()) return;
+  if (!streamed.ok()) {
+    // A broken connection, a timeout or an oversized line: the informer re-lists or re-watches.
+    if (metrics_) {
+      metrics_->ObserveRequest("watch", 0, std::chrono::steady_clock::now() - start);
+      metrics_->CountError(Reason::kTransport);
+    }
+    throw ApiError(Reason::kTransport, 0, streamed.status().message());
+  }
+  const http::Response& resp = streamed.value();
   if (metrics_) {
     metrics_->ObserveRequest("watch", resp.status, std::chrono::steady_clock::now() - start);
   }

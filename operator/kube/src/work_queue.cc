@@ -2,7 +2,14 @@
 
 namespace pulse::kube {
 
-WorkQueue::WorkQueue(WorkQueueOptions options) : limiter_(options.base_delay, options.max_delay) {}
+WorkQueue::WorkQueue(WorkQueueOptions options, base::Clock& clock)
+    : clock_(clock), limiter_(options.base_delay, options.max_delay) {
+  // A fake clock jumps: wake sleeping workers so they re-check which delays are now due.
+  on_clock_advance_ = clock_.OnAdvance([this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    cv_.notify_all();
+  });
+}
 
 void WorkQueue::AddLocked(const std::string& key) {
   if (shutting_down_) return;
@@ -33,7 +40,7 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay
     AddLocked(key);
     return;
   }
-  const TimePoint at = std::chrono::steady_clock::now() + delay;
+  const TimePoint at = clock_.Now() + delay;
   auto it = waiting_at_.find(key);
   if (it != waiting_at_.end()) {
     if (it->second <= at) return;
@@ -60,13 +67,15 @@ int WorkQueue::NumRequeues(const std::string& key) const { return limiter_.NumRe
 std::optional<std::string> WorkQueue::Get() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    MoveDueLocked(std::chrono::steady_clock::now());
+    MoveDueLocked(clock_.Now());
     if (!queue_.empty()) break;
     if (shutting_down_) return std::nullopt;
     if (waiting_.empty()) {
       cv_.wait(lock);
     } else {
-      cv_.wait_until(lock, waiting_.begin()->first);
+      // A relative wait on the clock's own time: right for the real clock, and a fake clock
+      // wakes us through OnAdvance when it jumps.
+      cv_.wait_for(lock, waiting_.begin()->first - clock_.Now());
     }
   }
   std::string key = std::move(queue_.front());
@@ -111,7 +120,13 @@ bool WorkQueue::ShuttingDown() const {
 
 size_t WorkQueue::Len() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return queue_.size();
+  // Delayed keys move to the queue lazily (in Get); count the due ones that would be queued.
+  size_t due = 0;
+  const TimePoint now = clock_.Now();
+  for (auto it = waiting_.begin(); it != waiting_.end() && it->first <= now; ++it) {
+    if (dirty_.count(it->second) == 0 && processing_.count(it->second) == 0) ++due;
+  }
+  return queue_.size() + due;
 }
 
 }  // namespace pulse::kube

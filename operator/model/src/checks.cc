@@ -94,22 +94,6 @@ bool IsHostPort(std::string_view s) {
   return p >= 1 && p <= 65535;
 }
 
-bool IsHttpUrl(std::string_view s) {
-  std::string_view rest;
-  if (s.starts_with("http://")) {
-    rest = s.substr(7);
-  } else if (s.starts_with("https://")) {
-    rest = s.substr(8);
-  } else {
-    return false;
-  }
-  if (rest.empty() || rest.front() == '/' || rest.front() == ':') return false;
-  return std::none_of(s.begin(), s.end(), [](char c) {
-    return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F ||
-           static_cast<unsigned char>(c) >= 0x80;
-  });
-}
-
 std::string Quote(std::string_view s) { return "\"" + Printable(s) + "\""; }
 
 void CheckMeta(ErrorSink& sink, const ObjectMeta& meta, std::size_t max_name_length) {

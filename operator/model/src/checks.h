@@ -23,7 +23,6 @@ bool IsDns1123Subdomain(std::string_view s);  // labels joined by '.', <= 253
 bool IsLabelKey(std::string_view s);          // Kubernetes label key: [prefix/]name
 bool IsLabelValue(std::string_view s);        // Kubernetes label value, may be empty
 bool IsHostPort(std::string_view s);          // "host:port" / "[v6]:port", port 1..65535
-bool IsHttpUrl(std::string_view s);           // http(s)://host[:port][/path], no spaces
 std::string Quote(std::string_view s);        // "\"" + printable(s) + "\""
 
 // Checks shared by both kinds. `path` is the field path of the value checked.

@@ -121,6 +121,11 @@ std::optional<ApiMonitor> DecodeApiMonitor(const json& object, const Source& sou
       s.static_targets.push_back(std::move(group));
     });
     ReadRed(r, s.red);
+    if (const json* d = r.Field("dashboard")) {
+      ObjectReader dr(sink, *d, r.Child("dashboard"));
+      dr.Bool("perMonitor", s.dashboard.per_monitor);
+      dr.Finish();
+    }
     r.Finish();
   }
   top.Finish();

@@ -1,42 +1,14 @@
-#include <array>
-
 #include "decode.h"
+#include "pulse/base/base64.h"
 
 namespace pulse::model::internal {
 namespace {
 
-// Standard base64 (RFC 4648 with padding), as Kubernetes stores Secret data.
+// Standard base64 with padding and no whitespace, as the API server stores Secret data (the
+// shared decoder is more lenient, for PEM and kubeconfig text).
 std::optional<std::string> DecodeBase64(const std::string& in) {
-  static const std::array<int, 256> kTable = [] {
-    std::array<int, 256> t{};
-    t.fill(-1);
-    const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = i;
-    return t;
-  }();
-  if (in.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() / 4 * 3);
-  for (std::size_t i = 0; i < in.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = in[i + k];
-      if (c == '=' && i + 4 == in.size() && k >= 2) {
-        v[k] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad > 0) return std::nullopt;  // data after padding
-      v[k] = kTable[static_cast<unsigned char>(c)];
-      if (v[k] < 0) return std::nullopt;
-    }
-    const int n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-    out += static_cast<char>((n >> 16) & 0xFF);
-    if (pad < 2) out += static_cast<char>((n >> 8) & 0xFF);
-    if (pad < 1) out += static_cast<char>(n & 0xFF);
-  }
-  return out;
+  if (in.size() % 4 != 0 || in.find_first_of(" \t\r\n") != std::string::npos) return std::nullopt;
+  return base::Base64Decode(in);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // Semantic checks of one ApiMonitor (the rules are listed in docs/crds.md).
+#include <iterator>
 #include <set>
 
 #include "checks.h"
@@ -134,6 +135,45 @@ void CheckStaticTargets(ErrorSink& sink, const std::vector<StaticTargetGroup>& g
   }
 }
 
+// The shared recording rules rename the app's method/route/status/user labels to those canonical
+// names (so one templated dashboard serves every API). That needs the names to be distinct, none
+// to be another role's canonical name (routeLabel: method would overwrite the method), and none
+// to be a label Prometheus or pulse already gives a meaning (le, pulse_apimonitor, ...).
+void CheckRedLabelRoles(ErrorSink& sink, const RedSpec& red) {
+  struct RoleName {
+    const char* field;
+    const char* canonical;
+    const std::string& name;
+  };
+  const RoleName roles[] = {{"methodLabel", "method", red.method_label},
+                            {"routeLabel", "route", red.route_label},
+                            {"statusLabel", "status", red.status_label},
+                            {"userLabel", "user", red.user_label}};
+  for (std::size_t i = 0; i < std::size(roles); ++i) {
+    const RoleName& r = roles[i];
+    const std::string path = std::string("spec.red.") + r.field;
+    for (const char* reserved : {"le", "pulse_apimonitor", "pulse_red_mapping", "job", "instance",
+                                 "slo", "slo_window", "slo_threshold"}) {
+      if (r.name == reserved) {
+        sink.Add(
+            ErrorCode::kInvalidValue, path, r.name,
+            "\"" + r.name + "\" is reserved by Prometheus or pulse; it cannot name a RED label");
+      }
+    }
+    for (std::size_t j = 0; j < std::size(roles); ++j) {
+      if (j == i) continue;
+      if (r.name == roles[j].canonical) {
+        sink.Add(ErrorCode::kConflict, path, r.name,
+                 "\"" + r.name + "\" is the name pulse records the " + roles[j].field +
+                     " under; use it only as " + roles[j].field);
+      } else if (j < i && r.name == roles[j].name) {
+        sink.Add(ErrorCode::kConflict, path, r.name,
+                 std::string("same label as spec.red.") + roles[j].field);
+      }
+    }
+  }
+}
+
 void CheckRed(ErrorSink& sink, const RedSpec& red) {
   if (red.service_name.empty() || red.service_name.size() > 63) {
     sink.Add(ErrorCode::kInvalidValue, "spec.red.serviceName", Printable(red.service_name),
@@ -151,6 +191,7 @@ void CheckRed(ErrorSink& sink, const RedSpec& red) {
   CheckLabelName(sink, "spec.red.routeLabel", red.route_label);
   CheckLabelName(sink, "spec.red.statusLabel", red.status_label);
   CheckLabelName(sink, "spec.red.userLabel", red.user_label);
+  CheckRedLabelRoles(sink, red);
   if (!red.slo) return;
   const RedSlo& slo = *red.slo;
   auto objective = [&](const char* field, const std::optional<double>& v) {

@@ -2,6 +2,8 @@
 #include <set>
 
 #include "checks.h"
+#include "pulse/base/exporter_limits.h"
+#include "pulse/base/url.h"
 #include "pulse/model/validate.h"
 #include "utf8.h"
 
@@ -16,8 +18,7 @@ using internal::Index;
 using internal::Join;
 using internal::Printable;
 using internal::Quote;
-using std::chrono::hours;
-using std::chrono::seconds;
+namespace limits = base::exporter_limits;
 
 // Exporter names become "pulse-exporter-<name>" Services, which must fit in 63 characters.
 constexpr std::size_t kMaxExporterName = 63 - 15;
@@ -32,38 +33,41 @@ struct Context {
   }
 };
 
-void CheckUrl(ErrorSink& sink, const std::string& path, const std::string& url) {
-  if (!internal::IsHttpUrl(url)) {
-    sink.Add(ErrorCode::kInvalidValue, path, Printable(url),
-             Quote(url) + " is not an http:// or https:// URL with a host");
+// The exporter's config parser applies the same check (pulse/base/url.h), so a URL accepted
+// here is one pulse-exporter accepts. RabbitMQ's management API may sit under a path prefix
+// (behind a proxy); an S3 endpoint may not (the bucket or key would be ambiguous).
+void CheckUrl(ErrorSink& sink, const std::string& path, const std::string& url, bool allow_path) {
+  if (const std::string why = base::CheckBaseUrl(url, allow_path); !why.empty()) {
+    sink.Add(ErrorCode::kInvalidValue, path, Printable(url), Quote(url) + " " + why);
   }
-  CheckMaxLength(sink, path, url, 2048);
 }
 
 void CheckRabbitMq(const Context& c, const RabbitMqSpec& s) {
   const std::string at = "spec.rabbitmq";
-  CheckUrl(c.sink, Join(at, "url"), s.url);
+  CheckUrl(c.sink, Join(at, "url"), s.url, /*allow_path=*/true);
   c.Ref(Join(at, "credentials.username"), s.credentials.username);
   c.Ref(Join(at, "credentials.password"), s.credentials.password);
   if (s.tls)
     internal::CheckTls(c.sink, Join(at, "tlsConfig"), *s.tls, c.ns, c.secrets,
                        c.options.require_secrets);
-  CheckMaxItems(c.sink, Join(at, "vhosts"), s.vhosts, 1000);
+  CheckMaxItems(c.sink, Join(at, "vhosts"), s.vhosts, limits::kMaxVhosts);
   for (std::size_t i = 0; i < s.vhosts.size(); ++i) {
     internal::CheckNonEmpty(c.sink, Index(Join(at, "vhosts"), i), s.vhosts[i]);
-    CheckMaxLength(c.sink, Index(Join(at, "vhosts"), i), s.vhosts[i], 255);
+    CheckMaxLength(c.sink, Index(Join(at, "vhosts"), i), s.vhosts[i], limits::kMaxVhostBytes);
   }
-  CheckMaxItems(c.sink, Join(at, "deadLetterQueues"), s.dead_letter_queues, 1000);
+  CheckMaxItems(c.sink, Join(at, "deadLetterQueues"), s.dead_letter_queues,
+                limits::kMaxDeadLetterQueues);
   for (std::size_t i = 0; i < s.dead_letter_queues.size(); ++i) {
     internal::CheckNonEmpty(c.sink, Index(Join(at, "deadLetterQueues"), i),
                             s.dead_letter_queues[i]);
-    CheckMaxLength(c.sink, Index(Join(at, "deadLetterQueues"), i), s.dead_letter_queues[i], 255);
+    CheckMaxLength(c.sink, Index(Join(at, "deadLetterQueues"), i), s.dead_letter_queues[i],
+                   limits::kMaxQueueNameBytes);
   }
   if (!s.dead_letter_queue_regex.empty()) {
     internal::CheckRegex(c.sink, Join(at, "deadLetterQueueRegex"), s.dead_letter_queue_regex);
   }
-  CheckDurationRange(c.sink, Join(at, "refreshInterval"), s.refresh_interval, seconds(1),
-                     hours(24));
+  CheckDurationRange(c.sink, Join(at, "refreshInterval"), s.refresh_interval,
+                     limits::kMinRefreshInterval, limits::kMaxRefreshInterval);
 }
 
 void CheckPostgreSql(const Context& c, const PostgreSqlSpec& s) {
@@ -76,24 +80,25 @@ void CheckPostgreSql(const Context& c, const PostgreSqlSpec& s) {
   if (s.databases.empty())
     c.sink.Add(ErrorCode::kMissingField, Join(at, "databases"), "",
                "at least one database is required");
-  CheckMaxItems(c.sink, Join(at, "databases"), s.databases, 100);
+  CheckMaxItems(c.sink, Join(at, "databases"), s.databases, limits::kMaxDatabases);
   std::set<std::string> seen;
   for (std::size_t i = 0; i < s.databases.size(); ++i) {
     const std::string path = Index(Join(at, "databases"), i);
     const std::string& db = s.databases[i];
-    if (db.empty() || db.size() > 63) {
-      c.sink.Add(ErrorCode::kInvalidValue, path, Printable(db),
-                 "a database name has 1 to 63 bytes");
+    if (db.empty() || db.size() > limits::kMaxDatabaseNameBytes) {
+      c.sink.Add(
+          ErrorCode::kInvalidValue, path, Printable(db),
+          "a database name has 1 to " + std::to_string(limits::kMaxDatabaseNameBytes) + " bytes");
     } else if (!seen.insert(db).second) {
       c.sink.Add(ErrorCode::kDuplicate, path, Printable(db), Quote(db) + " is listed twice");
     }
   }
   c.Ref(Join(at, "credentials.username"), s.credentials.username);
   c.Ref(Join(at, "credentials.password"), s.credentials.password);
-  CheckDurationRange(c.sink, Join(at, "refreshInterval"), s.refresh_interval, seconds(1),
-                     hours(24));
-  CheckDurationRange(c.sink, Join(at, "sizeRefreshInterval"), s.size_refresh_interval, seconds(10),
-                     hours(24 * 7));
+  CheckDurationRange(c.sink, Join(at, "refreshInterval"), s.refresh_interval,
+                     limits::kMinRefreshInterval, limits::kMaxRefreshInterval);
+  CheckDurationRange(c.sink, Join(at, "sizeRefreshInterval"), s.size_refresh_interval,
+                     limits::kMinRefreshInterval, limits::kMaxRefreshInterval);
 }
 
 bool IsBucketName(const std::string& b) {
@@ -108,8 +113,8 @@ bool IsBucketName(const std::string& b) {
 
 void CheckS3(const Context& c, const S3Spec& s) {
   const std::string at = "spec.s3";
-  if (!s.endpoint.empty()) CheckUrl(c.sink, Join(at, "endpoint"), s.endpoint);
-  if (s.region.empty() || s.region.size() > 64 ||
+  if (!s.endpoint.empty()) CheckUrl(c.sink, Join(at, "endpoint"), s.endpoint, false);
+  if (s.region.empty() || s.region.size() > limits::kMaxRegionBytes ||
       s.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
     c.sink.Add(ErrorCode::kInvalidValue, Join(at, "region"), Printable(s.region),
                Quote(s.region) + " is not a region name (lower-case letters, digits and '-')");
@@ -117,7 +122,7 @@ void CheckS3(const Context& c, const S3Spec& s) {
   if (s.buckets.empty())
     c.sink.Add(ErrorCode::kMissingField, Join(at, "buckets"), "",
                "at least one bucket is required");
-  CheckMaxItems(c.sink, Join(at, "buckets"), s.buckets, 1000);
+  CheckMaxItems(c.sink, Join(at, "buckets"), s.buckets, limits::kMaxBuckets);
   std::set<std::string> seen;
   for (std::size_t i = 0; i < s.buckets.size(); ++i) {
     const std::string path = Index(Join(at, "buckets"), i);
@@ -130,9 +135,10 @@ void CheckS3(const Context& c, const S3Spec& s) {
       c.sink.Add(ErrorCode::kDuplicate, Join(path, "name"), b.name,
                  Quote(b.name) + " is listed twice");
     }
-    CheckMaxItems(c.sink, Join(path, "prefixes"), b.prefixes, 100);
+    CheckMaxItems(c.sink, Join(path, "prefixes"), b.prefixes, limits::kMaxPrefixesPerBucket);
     for (std::size_t k = 0; k < b.prefixes.size(); ++k) {
-      CheckMaxLength(c.sink, Index(Join(path, "prefixes"), k), b.prefixes[k], 1024);
+      CheckMaxLength(c.sink, Index(Join(path, "prefixes"), k), b.prefixes[k],
+                     limits::kMaxPrefixBytes);
     }
   }
   c.Ref(Join(at, "credentials.accessKeyId"), s.credentials.access_key_id);
@@ -140,8 +146,8 @@ void CheckS3(const Context& c, const S3Spec& s) {
   if (s.tls)
     internal::CheckTls(c.sink, Join(at, "tlsConfig"), *s.tls, c.ns, c.secrets,
                        c.options.require_secrets);
-  CheckDurationRange(c.sink, Join(at, "refreshInterval"), s.refresh_interval, seconds(10),
-                     hours(24 * 7));
+  CheckDurationRange(c.sink, Join(at, "refreshInterval"), s.refresh_interval,
+                     limits::kMinRefreshInterval, limits::kMaxRefreshInterval);
 }
 
 }  // namespace

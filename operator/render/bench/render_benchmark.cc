@@ -3,12 +3,15 @@
 // Run: build-*/operator/render/pulse_render_benchmark; results in
 // docs/benchmarks.md.
 //
-// Counters: output_bytes (all files), peak_rss_mb (the process's peak resident set so far, from
-// getrusage; benchmarks run in ascending N, so it is the peak of the largest N rendered so far).
+// Counters: output_bytes (all files), files, rules (recording + alerting rules; rule files only:
+// what Prometheus evaluates every interval), peak_rss_mb (the process's peak resident set so far,
+// from getrusage; benchmarks run in ascending N, so it is the peak of the largest N rendered so
+// far).
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pulse/render/render.h"
@@ -60,25 +63,46 @@ double PeakRssMb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+struct Output {
+  std::size_t bytes = 0;
+  std::size_t files = 0;
+  std::size_t rules = 0;
+};
+
+std::size_t Count(const std::string& text, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+Output Total(const std::vector<render::RenderedFile>& files) {
+  Output out;
+  for (const auto& f : files) {
+    out.bytes += f.content.size();
+    ++out.files;
+    if (f.path.rfind("rules/", 0) == 0) {
+      out.rules += Count(f.content, "\n  - record: ") + Count(f.content, "\n  - alert: ");
+    }
+  }
+  return out;
+}
+Output Total(const std::string& file) { return {file.size(), 1, 0}; }
+
 template <typename Fn>
 void Run(benchmark::State& state, Fn render) {
   const auto monitors = MakeMonitors(static_cast<int>(state.range(0)));
   const auto exporters = MakeExporters();
   render::RenderInputs inputs{monitors, exporters, {}};
-  std::size_t bytes = 0;
+  Output out;
   for (auto _ : state) {
-    bytes = render(inputs);
+    out = render(inputs);
     benchmark::ClobberMemory();
   }
   state.counters["monitors"] = static_cast<double>(state.range(0));
-  state.counters["output_bytes"] = static_cast<double>(bytes);
+  state.counters["output_bytes"] = static_cast<double>(out.bytes);
+  state.counters["files"] = static_cast<double>(out.files);
+  state.counters["rules"] = static_cast<double>(out.rules);
   state.counters["peak_rss_mb"] = PeakRssMb();
-}
-
-std::size_t Total(const std::vector<render::RenderedFile>& files) {
-  std::size_t n = 0;
-  for (const auto& f : files) n += f.content.size();
-  return n;
 }
 
 void BM_RenderAll(benchmark::State& state) {
@@ -86,7 +110,7 @@ void BM_RenderAll(benchmark::State& state) {
 }
 void BM_PrometheusConfig(benchmark::State& state) {
   Run(state,
-      [](const render::RenderInputs& in) { return render::RenderPrometheusConfig(in).size(); });
+      [](const render::RenderInputs& in) { return Total(render::RenderPrometheusConfig(in)); });
 }
 void BM_RuleFiles(benchmark::State& state) {
   Run(state, [](const render::RenderInputs& in) { return Total(render::RenderRuleFiles(in)); });

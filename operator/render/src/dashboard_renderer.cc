@@ -35,6 +35,14 @@ struct Panel {
   int height = 8;
 };
 
+// A Grafana query variable over the Prometheus data source (label_values(...)).
+struct Variable {
+  std::string name;
+  std::string label;
+  std::string query;
+  std::string regex;  // "" = the values as they are
+};
+
 // Lays panels out left to right in rows of Grafana's 24 columns and writes the dashboard.
 class DashboardBuilder {
  public:
@@ -44,6 +52,8 @@ class DashboardBuilder {
         uid_(std::move(uid)),
         tags_(std::move(tags)),
         description_(std::move(description)) {}
+
+  void AddVariable(Variable v) { variables_.push_back(std::move(v)); }
 
   void Row(std::string title) {
     NewLine();
@@ -117,6 +127,7 @@ class DashboardBuilder {
     w.Field("regex", "");
     w.Field("type", "datasource");
     w.EndObject();
+    for (const Variable& v : variables_) WriteVariable(w, v);
     w.EndArray();
     w.EndObject();
     w.Key("time");
@@ -147,6 +158,35 @@ class DashboardBuilder {
     if (x_ > 0) y_ += line_height_;
     x_ = 0;
     line_height_ = 0;
+  }
+
+  // Refreshed on time-range change (2), so APIs that appear later show up without a reload.
+  static void WriteVariable(JsonWriter& w, const Variable& v) {
+    w.BeginObject();
+    w.Key("current");
+    w.BeginObject();
+    w.EndObject();
+    WriteDatasource(w);
+    w.Field("definition", v.query);
+    w.Field("hide", 0);
+    w.Field("includeAll", false);
+    w.Field("label", v.label);
+    w.Field("multi", false);
+    w.Field("name", v.name);
+    w.Key("options");
+    w.BeginArray();
+    w.EndArray();
+    w.Key("query");
+    w.BeginObject();
+    w.Field("query", v.query);
+    w.Field("refId", "PrometheusVariableQueryEditor-VariableQuery");
+    w.EndObject();
+    w.Field("refresh", 2);
+    w.Field("regex", v.regex);
+    w.Field("skipUrlSync", false);
+    w.Field("sort", 1);
+    w.Field("type", "query");
+    w.EndObject();
   }
 
   static void WriteDatasource(JsonWriter& w) {
@@ -255,6 +295,7 @@ class DashboardBuilder {
   std::string uid_;
   std::vector<std::string> tags_;
   std::string description_;
+  std::vector<Variable> variables_;
   std::vector<Item> items_;
   int x_ = 0;
   int y_ = 0;
@@ -272,15 +313,6 @@ std::string Legend(std::initializer_list<std::string_view> labels) {
   return out;
 }
 
-std::uint64_t Fnv1a64(std::string_view text) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
 std::string RateOf(const std::string& selector) { return "rate(" + selector + kRate + ")"; }
 
 }  // namespace
@@ -290,11 +322,8 @@ std::string DashboardUid(std::string_view kind, std::string_view namespace_,
   std::string identity;
   identity.reserve(kind.size() + namespace_.size() + name.size() + 2);
   identity.append(kind).append("/").append(namespace_).append("/").append(name);
-  const std::uint64_t hash = Fnv1a64(identity);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string uid = kind == "Exporter" ? "pulse-exp-" : "pulse-api-";
-  for (int shift = 60; shift >= 16; shift -= 4) uid += kHex[(hash >> shift) & 0xF];
-  return uid;
+  return std::string(kind == "Exporter" ? "pulse-exp-" : "pulse-api-") +
+         detail::HexPrefix(detail::Fnv1a64(identity), 12);
 }
 
 std::string RenderApiMonitorDashboard(const model::ApiMonitor& m, const RenderOptions&) {
@@ -551,6 +580,174 @@ std::string RenderExporterDashboard(const model::Exporter& e, const RenderOption
   return d.Json();
 }
 
+std::string RenderRedDashboard(const RenderOptions&) {
+  const std::string api = names::kApiMonitorLabel;
+  const std::string M = names::kMethodLabel;
+  const std::string R = names::kRouteLabel;
+  const std::string S = names::kStatusLabel;
+  const std::string U = names::kUserLabel;
+  // Every query selects the chosen API's recorded series; the recording rules already renamed
+  // each app's own label names to these canonical ones, so one dashboard fits every mapping.
+  auto own = [&](std::string_view metric, std::vector<Matcher> extra = {}) {
+    std::vector<Matcher> matchers{{api, "=", "$api"}};
+    for (auto& x : extra) matchers.push_back(std::move(x));
+    return Selector(metric, matchers);
+  };
+  const std::string by_status = rules::kRequestsByMethodRouteStatus;
+  DashboardBuilder d("pulse — RED by API", kRedDashboardUid, {"pulse", "red"},
+                     "Rate, errors and duration of one API (pick namespace and API above), from "
+                     "the shared recording rules pulse-operator generates; edits are "
+                     "overwritten.");
+  d.AddVariable({"namespace", "Namespace",
+                 "label_values(" + std::string(rules::kRequests) + ", " + api + ")",
+                 "/^([^/]+)\\/.*/"});
+  d.AddVariable({"api", "API",
+                 "label_values(" + Selector(rules::kRequests, {{api, "=~", "$namespace/.*"}}) +
+                     ", " + api + ")",
+                 ""});
+
+  d.Row("Traffic");
+  d.Add({"timeseries",
+         "Requests per second by method and status",
+         "",
+         "reqps",
+         {{"sum by (" + M + ", " + S + ") (" + own(by_status) + ")", Legend({M, S})}}});
+  d.Add({"timeseries",
+         "HTTP 200 vs 500 per second",
+         "",
+         "reqps",
+         {{"sum(" + own(by_status, {{S, "=", "200"}}) + ")", "200"},
+          {"sum(" + own(by_status, {{S, "=", "500"}}) + ")", "500"}}});
+  const std::string in_range =
+      "Average of the 5m request rate over the time range times its length.";
+  d.Add({"stat",
+         "HTTP 200 in range",
+         in_range,
+         "short",
+         {{"sum(avg_over_time(" + own(by_status, {{S, "=", "200"}}) + "[$__range])) * $__range_s",
+           ""}},
+         6,
+         4});
+  d.Add({"stat",
+         "HTTP 500 in range",
+         in_range,
+         "short",
+         {{"sum(avg_over_time(" + own(by_status, {{S, "=", "500"}}) + "[$__range])) * $__range_s",
+           ""}},
+         6,
+         4});
+  d.Add({"stat",
+         "Requests per second",
+         "",
+         "reqps",
+         {{"sum(" + own(rules::kRequests) + ")", ""}},
+         6,
+         4});
+  d.Add({"stat",
+         "Error ratio (5xx)",
+         "",
+         "percentunit",
+         {{"max(" + own(rules::kErrorRatio) + ")", ""}},
+         6,
+         4});
+  d.Add({"timeseries",
+         "Error ratio (5xx) by method and route",
+         "Share of requests answered with a 5xx status.",
+         "percentunit",
+         {{own(rules::kErrorRatioByMethodRoute), Legend({M, R})}}});
+  d.Add({"timeseries",
+         "Requests per second by route",
+         "",
+         "reqps",
+         {{"sum by (" + R + ") (" + own(by_status) + ")", Legend({R})}}});
+
+  d.Row("Latency");
+  std::vector<Target> quantiles;
+  for (const char* q : {"50", "90", "99"}) {
+    quantiles.push_back(
+        {own(std::string(rules::kLatency) + ":p" + q + "_5m"), std::string("p") + q});
+  }
+  d.Add({"timeseries", "Latency p50 / p90 / p99", "", "s", quantiles});
+  d.Add({"timeseries",
+         "Latency p99 by method and route",
+         "",
+         "s",
+         {{own(std::string(rules::kLatencyByMethodRoute) + ":p99_5m"), Legend({M, R})}}});
+
+  d.Row("SLO");
+  d.Add(
+      {"timeseries",
+       "SLO: bad ratio over 1h vs error budget",
+       "5xx ratio and share of requests slower than the latency threshold over the last hour, "
+       "against the error budget (1 - objective). Empty for an API without an SLO.",
+       "percentunit",
+       {{own(std::string(rules::kSloAvailabilityErrorRatio) + ":rate1h"), "5xx ratio (1h)"},
+        {"1 - " + own(rules::kSloObjective, {{"slo", "=", "availability"}}), "availability budget"},
+        {own(std::string(rules::kSloLatencySlowRatio) + ":rate1h"), "slow ratio (1h)"},
+        {"1 - " + own(rules::kSloObjective, {{"slo", "=", "latency"}}), "latency budget"}},
+       16});
+  d.Add({"stat",
+         "SLO objectives",
+         "",
+         "percentunit",
+         {{own(rules::kSloObjective), Legend({"slo"})}},
+         8});
+
+  d.Row("Users");
+  d.Add({"timeseries",
+         "Top users by requests per second",
+         "The API's top-K users (pulse-red heavy hitters); everyone else is " +
+             std::string(names::kOtherUser) + ".",
+         "reqps",
+         {{"topk(10, " + own(rules::kUserRequests, {{U, "!=", names::kOtherUser}}) + ")",
+           Legend({U})},
+          {"sum(" + own(rules::kUserRequests, {{U, "=", names::kOtherUser}}) + ")",
+           names::kOtherUser}}});
+
+  // Process and Redis metrics have fixed names (pulse-red), so raw series work for every API.
+  d.Row("Resources");
+  d.Add({"timeseries",
+         "CPU % (of one core)",
+         "",
+         "percent",
+         {{"sum by (instance) (" + RateOf(own(names::kProcessCpuSeconds)) + ") * 100",
+           Legend({"instance"})}}});
+  d.Add(
+      {"timeseries",
+       "Resident memory",
+       "",
+       "bytes",
+       {{"sum by (instance) (" + own(names::kProcessResidentMemory) + ")", Legend({"instance"})}}});
+
+  d.Row("Redis calls");
+  const std::string redis_count = std::string(names::kRedisCommandDuration) + "_count";
+  const std::string redis_bucket = std::string(names::kRedisCommandDuration) + "_bucket";
+  d.Add({"timeseries",
+         "Redis calls per second by command",
+         "",
+         "ops",
+         {{"sum by (" + std::string(names::kRedisCommandLabel) + ") (" + RateOf(own(redis_count)) +
+               ")",
+           Legend({names::kRedisCommandLabel})}},
+         8});
+  d.Add({"timeseries",
+         "Redis errors per second",
+         "",
+         "ops",
+         {{"sum by (" + std::string(names::kRedisCommandLabel) + ", " +
+               names::kRedisErrorTypeLabel + ") (" + RateOf(own(names::kRedisCommandErrors)) + ")",
+           Legend({names::kRedisCommandLabel, names::kRedisErrorTypeLabel})}},
+         8});
+  d.Add({"timeseries",
+         "Redis latency p50 / p99",
+         "",
+         "s",
+         {{"histogram_quantile(0.5, sum by (le) (" + RateOf(own(redis_bucket)) + "))", "p50"},
+          {"histogram_quantile(0.99, sum by (le) (" + RateOf(own(redis_bucket)) + "))", "p99"}},
+         8});
+  return d.Json();
+}
+
 std::string RenderOverviewDashboard(const RenderOptions&) {
   const std::string api = names::kApiMonitorLabel;
   const std::string exp = names::kExporterLabel;
@@ -628,7 +825,8 @@ std::string RenderOverviewDashboard(const RenderOptions&) {
 std::vector<RenderedFile> RenderDashboards(const RenderInputs& inputs) {
   std::vector<RenderedFile> out;
   for (const model::ApiMonitor* m : detail::SortedApiMonitors(inputs.api_monitors)) {
-    if (!m->spec.red.dashboard) continue;
+    // Opt-in: the templated RED dashboard already shows every API.
+    if (!m->spec.dashboard.per_monitor || !m->spec.red.dashboard) continue;
     out.push_back({"dashboards/" + detail::FileStem("apimonitor", m->metadata) + ".json",
                    RenderApiMonitorDashboard(*m, inputs.options)});
   }
@@ -637,6 +835,7 @@ std::vector<RenderedFile> RenderDashboards(const RenderInputs& inputs) {
                    RenderExporterDashboard(*e, inputs.options)});
   }
   out.push_back({"dashboards/overview.json", RenderOverviewDashboard(inputs.options)});
+  out.push_back({"dashboards/red.json", RenderRedDashboard(inputs.options)});
   std::sort(out.begin(), out.end(),
             [](const RenderedFile& a, const RenderedFile& b) { return a.path < b.path; });
   return out;

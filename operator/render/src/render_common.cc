@@ -82,6 +82,22 @@ std::string SecretFilePath(const RenderOptions& options, std::string_view namesp
   return path;
 }
 
+std::uint64_t Fnv1a64(std::string_view text) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+std::string HexPrefix(std::uint64_t hash, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < digits && i < 16; ++i) out += kHex[(hash >> (60 - 4 * i)) & 0xF];
+  return out;
+}
+
 std::string FormatNumber(double value) {
   if (!std::isfinite(value)) return value > 0 ? "+Inf" : (value < 0 ? "-Inf" : "NaN");
   char buf[32];

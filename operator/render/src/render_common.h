@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,11 @@ std::string FormatNumber(double value);
 // A regex for the `le` label of a histogram bucket with this bound that matches both spellings
 // clients and Prometheus versions use: "1" and "1.0" (Prometheus 3 normalises to the latter).
 std::string LeRegex(std::chrono::milliseconds bound);
+
+// FNV-1a 64 of the text: stable names (dashboard uids, mapping names) from identities.
+std::uint64_t Fnv1a64(std::string_view text);
+// The first `digits` hex digits (most significant first) of a hash.
+std::string HexPrefix(std::uint64_t hash, int digits);
 
 // One PromQL label matcher; `op` is "=", "!=", "=~" or "!~". The value is quoted here.
 struct Matcher {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <set>
 #include <utility>
 
 #include "pulse/render/metric_names.h"
@@ -27,6 +29,7 @@ std::string DurationText(const model::Duration& d) {
 struct Recording {
   std::string record;
   std::string expr;
+  std::vector<std::pair<std::string, std::string>> labels = {};  // written in this order
 };
 
 struct Alert {
@@ -44,6 +47,15 @@ void WriteRecording(YamlWriter& w, const Recording& r) {
   w.String(r.record);
   w.Key("expr");
   w.Literal(r.expr);
+  if (!r.labels.empty()) {
+    w.Key("labels");
+    w.BeginMap();
+    for (const auto& [k, v] : r.labels) {
+      w.Key(k);
+      w.String(v);
+    }
+    w.EndMap();
+  }
   w.EndMap();
 }
 
@@ -90,6 +102,11 @@ void WriteGroup(YamlWriter& w, const std::string& name, const std::vector<Record
 
 // ---------------------------------------------------------------------------------------------
 // ApiMonitor
+//
+// Three kinds of groups (rules_renderer.h): shared RED recordings per mapping, one generic SLO
+// group, one generic alert group; and per monitor only its objectives (as series the generic
+// rules join on with `on (pulse_apimonitor)`). Rendering 10,000 monitors therefore writes a few
+// dozen shared rules plus ~2 tiny rules per monitor with an SLO, instead of ~30 per monitor.
 
 // The SLO windows of the SRE workbook's multi-window, multi-burn-rate alerts.
 struct BurnWindow {
@@ -116,209 +133,319 @@ std::string BurnFactor(const BurnWindow& bw, milliseconds slo_window) {
   return FormatNumber(factor);
 }
 
-class ApiMonitorRules {
- public:
-  ApiMonitorRules(const model::ApiMonitor& m, const RenderOptions& options)
-      : m_(m), red_(m.spec.red), options_(options), key_(ObjectKey(m.metadata)) {}
+// A percentage as a ratio, written from the percentage's shortest text so 99.9 becomes "0.999"
+// rather than the binary neighbour 0.9990000000000001.
+std::string PercentAsRatio(double percent) {
+  std::string text = FormatNumber(percent);
+  if (text.find_first_of("eE") != std::string::npos || percent < 0) {
+    return FormatNumber(percent / 100);
+  }
+  std::string int_part = text, frac;
+  if (const auto dot = text.find('.'); dot != std::string::npos) {
+    int_part = text.substr(0, dot);
+    frac = text.substr(dot + 1);
+  }
+  while (int_part.size() < 3) int_part.insert(0, "0");
+  std::string digits = int_part.substr(int_part.size() - 2) + frac;
+  std::string whole = int_part.substr(0, int_part.size() - 2);
+  whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size() - 1));
+  while (!digits.empty() && digits.back() == '0') digits.pop_back();
+  return digits.empty() ? whole : whole + "." + digits;
+}
 
-  std::string Render() {
-    const std::string prefix = "pulse/apimonitor/" + key_;
-    YamlWriter w;
-    w.BeginMap();
-    w.Key("groups");
-    w.BeginSeq();
-    WriteGroup(w, prefix + "/red", RedRecordings(), {});
-    if (red_.slo && (red_.slo->availability_objective || LatencySloComplete())) {
-      WriteGroup(w, prefix + "/slo", SloRecordings(),
-                 red_.alerts ? SloAlerts() : std::vector<Alert>{});
+bool HasLatencySlo(const model::RedSpec& red) {
+  return red.slo && red.slo->latency_threshold && red.slo->latency_objective;
+}
+bool HasAvailabilitySlo(const model::RedSpec& red) {
+  return red.slo && red.slo->availability_objective;
+}
+// The SLO window as one canonical text, so "30d" and "720h" share one set of alerts.
+std::string SloWindowText(const model::RedSpec& red) {
+  return model::FormatDuration(red.slo->window.value);
+}
+
+// A mapped label name and the canonical name the recorded series use for it.
+struct Role {
+  std::string mapped;
+  const char* canonical;
+};
+
+// The shared RED recordings of one metric-name mapping.
+class RedMappingRules {
+ public:
+  RedMappingRules(const model::RedSpec& red, std::string mapping,
+                  std::vector<milliseconds> latency_thresholds)
+      : red_(red),
+        mapping_(std::move(mapping)),
+        latency_thresholds_(std::move(latency_thresholds)),
+        method_{red.method_label, names::kMethodLabel},
+        route_{red.route_label, names::kRouteLabel},
+        status_{red.status_label, names::kStatusLabel},
+        user_{red.user_label, names::kUserLabel} {}
+
+  std::vector<Recording> Recordings() const {
+    std::vector<Recording> out;
+    const std::string count = Own(Count());
+    const std::string errors = Own(Count(), {{red_.status_label, "=~", "5.."}});
+    out.push_back({rules::kRequestsByMethodRouteStatus,
+                   SumBy({method_, route_, status_}, "rate(" + count + "[5m])")});
+    out.push_back({rules::kRequests, SumBy({}, "rate(" + count + "[5m])")});
+    // (errors or total * 0): 0 instead of no data when there is traffic but no 5xx.
+    out.push_back({rules::kErrors, SumBy({}, "rate(" + errors + "[5m])") + "\nor\n" +
+                                       SumBy({}, "rate(" + count + "[5m])") + " * 0"});
+    out.push_back({rules::kErrorRatio, Ratio({}, errors, count)});
+    out.push_back({rules::kErrorRatioByMethodRoute, Ratio({method_, route_}, errors, count)});
+    const Role le{"le", "le"};
+    for (const char* q : {"50", "90", "99"}) {
+      out.push_back({std::string(rules::kLatencyByMethodRoute) + ":p" + q + "_5m",
+                     std::string("histogram_quantile(0.") + q + ", " +
+                         SumBy({method_, route_, le}, "rate(" + Own(Bucket()) + "[5m])") + ")"});
     }
-    if (red_.alerts) WriteGroup(w, prefix + "/alerts", {}, RedAlerts());
-    w.EndSeq();
-    w.EndMap();
-    return w.Take();
+    for (const char* q : {"50", "90", "99"}) {
+      out.push_back({std::string(rules::kLatency) + ":p" + q + "_5m",
+                     std::string("histogram_quantile(0.") + q + ", " +
+                         SumBy({le}, "rate(" + Own(Bucket()) + "[5m])") + ")"});
+    }
+    out.push_back(
+        {rules::kUserRequests, SumBy({user_}, "rate(" + Own(red_.per_user_metric) + "[5m])")});
+    // Requests within each latency SLO threshold used by a monitor of this mapping, for exactly
+    // the monitors with that threshold (the bucket differs per threshold, so this is the one
+    // SLO input that cannot be shared across thresholds).
+    // The threshold is also a static label of the rule: rules of one group must differ in name
+    // or labels (promtool's duplicate-rule lint), and it says which bucket was read.
+    for (milliseconds threshold : latency_thresholds_) {
+      const std::string seconds = detail::FormatSeconds(threshold);
+      const std::string fast = Own(Bucket(), {{"le", "=~", detail::LeRegex(threshold)}});
+      out.push_back({rules::kSloFastRequests,
+                     SumBy({}, "rate(" + fast + "[5m])") + "\nand on (" + names::kApiMonitorLabel +
+                         ")\n" +
+                         Selector(rules::kSloObjective,
+                                  {{"slo", "=", "latency"}, {"slo_threshold", "=", seconds}}),
+                     {{"slo_threshold", seconds}}});
+    }
+    return out;
   }
 
  private:
-  bool LatencySloComplete() const {
-    return red_.slo && red_.slo->latency_threshold && red_.slo->latency_objective;
-  }
-
   std::string Own(std::string_view metric, std::vector<Matcher> extra = {}) const {
-    std::vector<Matcher> matchers{{names::kApiMonitorLabel, "=", key_}};
+    std::vector<Matcher> matchers{{names::kRedMappingLabel, "=", mapping_}};
     for (auto& x : extra) matchers.push_back(std::move(x));
     return Selector(metric, matchers);
   }
   std::string Count() const { return red_.histogram_metric + "_count"; }
   std::string Bucket() const { return red_.histogram_metric + "_bucket"; }
-  std::string Errors() const { return Own(Count(), {{red_.status_label, "=~", "5.."}}); }
-  std::string By(std::initializer_list<std::string_view> labels) const {
+
+  static std::string By(const std::vector<Role>& roles, bool mapped) {
     std::string out = "by (";
     out += names::kApiMonitorLabel;
-    for (std::string_view l : labels) {
+    for (const Role& r : roles) {
       out += ", ";
-      out += l;
+      out += mapped ? r.mapped : std::string(r.canonical);
     }
     out += ')';
     return out;
   }
-  // (errors or total * 0) / total: 0 instead of no data when there is traffic but no 5xx.
-  static std::string Ratio(const std::string& by, const std::string& errors,
-                           const std::string& total, const std::string& window) {
-    const std::string e = "sum " + by + " (rate(" + errors + "[" + window + "]))";
-    const std::string t = "sum " + by + " (rate(" + total + "[" + window + "]))";
+
+  // sum by (pulse_apimonitor, <roles>) (inner), with mapped label names renamed to the canonical
+  // ones: aggregate by the app's names first (fewest series), copy each into its canonical name
+  // with label_replace, then aggregate by the canonical names (dropping the app's). Validation
+  // keeps a mapped name from being another role's canonical name, so the copies never clash.
+  static std::string SumBy(const std::vector<Role>& roles, const std::string& inner) {
+    std::string expr = "sum " + By(roles, true) + " (" + inner + ")";
+    bool renamed = false;
+    for (const Role& r : roles) {
+      if (r.mapped == r.canonical) continue;
+      expr = "label_replace(" + expr + ", " + PromQlQuoted(r.canonical) + ", \"$1\", " +
+             PromQlQuoted(r.mapped) + ", \"(.*)\")";
+      renamed = true;
+    }
+    if (renamed) expr = "sum " + By(roles, false) + " (" + expr + ")";
+    return expr;
+  }
+
+  static std::string Ratio(const std::vector<Role>& roles, const std::string& errors,
+                           const std::string& total) {
+    const std::string e = SumBy(roles, "rate(" + errors + "[5m])");
+    const std::string t = SumBy(roles, "rate(" + total + "[5m])");
     return "(\n  " + e + "\n  or\n  " + t + " * 0\n)\n/\n" + t;
   }
 
-  std::vector<Recording> RedRecordings() const {
-    std::vector<Recording> out;
-    const std::string& M = red_.method_label;
-    const std::string& R = red_.route_label;
-    const std::string& S = red_.status_label;
-    out.push_back({rules::kRequestsByMethodRouteStatus,
-                   "sum " + By({M, R, S}) + " (rate(" + Own(Count()) + "[5m]))"});
-    out.push_back({rules::kRequests, "sum " + By({}) + " (rate(" + Own(Count()) + "[5m]))"});
-    out.push_back({rules::kErrorRatio, Ratio(By({}), Errors(), Own(Count()), "5m")});
-    out.push_back(
-        {rules::kErrorRatioByMethodRoute, Ratio(By({M, R}), Errors(), Own(Count()), "5m")});
-    for (const char* q : {"50", "90", "99"}) {
-      const std::string phi = std::string("0.") + q;
-      out.push_back({std::string(rules::kLatencyByMethodRoute) + ":p" + q + "_5m",
-                     "histogram_quantile(" + phi + ", sum " + By({M, R, "le"}) + " (rate(" +
-                         Own(Bucket()) + "[5m])))"});
-    }
-    for (const char* q : {"50", "90", "99"}) {
-      const std::string phi = std::string("0.") + q;
-      out.push_back({std::string(rules::kLatency) + ":p" + q + "_5m",
-                     "histogram_quantile(" + phi + ", sum " + By({"le"}) + " (rate(" +
-                         Own(Bucket()) + "[5m])))"});
-    }
-    out.push_back({rules::kUserRequests, "sum " + By({red_.user_label}) + " (rate(" +
-                                             Own(red_.per_user_metric) + "[5m]))"});
-    return out;
-  }
-
-  std::vector<Recording> SloRecordings() const {
-    std::vector<Recording> out;
-    if (red_.slo->availability_objective) {
-      for (const char* win : kSloWindows) {
-        out.push_back({std::string(rules::kSloAvailabilityErrorRatio) + ":rate" + win,
-                       Ratio(By({}), Errors(), Own(Count()), win)});
-      }
-    }
-    if (LatencySloComplete()) {
-      const std::string fast =
-          Own(Bucket(), {{"le", "=~", detail::LeRegex(red_.slo->latency_threshold->value)}});
-      for (const char* win : kSloWindows) {
-        const std::string f = std::string("sum ") + By({}) + " (rate(" + fast + "[" + win + "]))";
-        const std::string t =
-            std::string("sum ") + By({}) + " (rate(" + Own(Count()) + "[" + win + "]))";
-        out.push_back({std::string(rules::kSloLatencySlowRatio) + ":rate" + win,
-                       "1 - (\n  " + f + "\n  /\n  " + t + "\n)"});
-      }
-    }
-    return out;
-  }
-
-  // Both burn-rate alerts (page and ticket) for one SLO.
-  void AppendBurnAlerts(std::vector<Alert>& out, const char* alert_name, const char* slo,
-                        const char* ratio_prefix, double objective_percent,
-                        const std::string& what) const {
-    const milliseconds window = red_.slo->window.value;
-    const std::string objective = FormatNumber(objective_percent);
-    const std::string budget = "(100 - " + objective + ") / 100";
-    const std::string sel =
-        "{" + std::string(names::kApiMonitorLabel) + "=" + PromQlQuoted(key_) + "}";
-    for (const char* severity : {"page", "ticket"}) {
-      std::string expr;
-      for (const BurnWindow& bw : kBurnWindows) {
-        if (std::string_view(bw.severity) != severity) continue;
-        const std::string threshold = BurnFactor(bw, window) + " * " + budget;
-        if (!expr.empty()) expr += "\nor\n";
-        expr += "(\n  " + std::string(ratio_prefix) + ":rate" + bw.long_window + sel + " > (" +
-                threshold + ")\n  and\n  " + ratio_prefix + ":rate" + bw.short_window + sel +
-                " > (" + threshold + ")\n)";
-      }
-      Alert a;
-      a.name = alert_name;
-      a.expr = expr;
-      a.labels = {{"severity", severity}, {"slo", slo}};
-      a.summary = ServiceName() + ": " + what + " error budget burning too fast";
-      a.description = ServiceName() + " (ApiMonitor " + key_ + ") is spending its " +
-                      DurationText(red_.slo->window) + " " + what + " error budget (objective " +
-                      objective + "%) fast enough to need " +
-                      (std::string_view(severity) == "page" ? "immediate attention"
-                                                            : "attention within a day") +
-                      ".";
-      out.push_back(std::move(a));
-    }
-  }
-
-  std::vector<Alert> SloAlerts() const {
-    std::vector<Alert> out;
-    if (red_.slo->availability_objective) {
-      AppendBurnAlerts(out, alerts::kApiErrorBudgetBurn, "availability",
-                       rules::kSloAvailabilityErrorRatio, *red_.slo->availability_objective,
-                       "availability");
-    }
-    if (LatencySloComplete()) {
-      AppendBurnAlerts(out, alerts::kApiLatencyBudgetBurn, "latency", rules::kSloLatencySlowRatio,
-                       *red_.slo->latency_objective, "latency");
-    }
-    return out;
-  }
-
-  std::vector<Alert> RedAlerts() const {
-    const AlertThresholds& t = options_.thresholds;
-    std::vector<Alert> out;
-    {
-      Alert a;
-      a.name = alerts::kApiTargetDown;
-      a.expr = Own(names::kUp) + " == 0";
-      a.for_ = DurationText(t.target_down_for);
-      a.labels = {{"severity", "warning"}};
-      a.summary = ServiceName() + ": scrape target down";
-      a.description = "Prometheus cannot scrape {{ $labels.instance }} of " + ServiceName() +
-                      " (ApiMonitor " + key_ + ").";
-      out.push_back(std::move(a));
-    }
-    const bool availability_slo = red_.slo && red_.slo->availability_objective;
-    if (!availability_slo) {
-      Alert a;
-      a.name = alerts::kApiHighErrorRatio;
-      a.expr = Selector(rules::kErrorRatio, {{names::kApiMonitorLabel, "=", key_}}) + " > " +
-               FormatNumber(t.error_ratio);
-      a.for_ = DurationText(t.error_ratio_for);
-      a.labels = {{"severity", "warning"}};
-      a.summary = ServiceName() + ": high 5xx ratio";
-      a.description = "More than " + FormatNumber(t.error_ratio * 100) + "% of the requests to " +
-                      ServiceName() + " (ApiMonitor " + key_ + ") fail with a 5xx status.";
-      out.push_back(std::move(a));
-    }
-    if (!LatencySloComplete()) {
-      Alert a;
-      a.name = alerts::kApiHighLatency;
-      a.expr = Selector(std::string(rules::kLatency) + ":p99_5m",
-                        {{names::kApiMonitorLabel, "=", key_}}) +
-               " > " + FormatNumber(t.latency_p99_seconds);
-      a.for_ = DurationText(t.latency_for);
-      a.labels = {{"severity", "warning"}};
-      a.summary = ServiceName() + ": high p99 latency";
-      a.description = "The 99th percentile latency of " + ServiceName() + " (ApiMonitor " + key_ +
-                      ") is above " + FormatNumber(t.latency_p99_seconds) + "s.";
-      out.push_back(std::move(a));
-    }
-    return out;
-  }
-
-  std::string ServiceName() const {
-    return red_.service_name.empty() ? m_.metadata.name : red_.service_name;
-  }
-
-  const model::ApiMonitor& m_;
   const model::RedSpec& red_;
-  const RenderOptions& options_;
-  const std::string key_;
+  const std::string mapping_;
+  const std::vector<milliseconds> latency_thresholds_;
+  const Role method_, route_, status_, user_;
 };
+
+std::string OnMonitor() { return std::string("on (") + names::kApiMonitorLabel + ")"; }
+
+// The generic SLO ratios over the workbook windows, for every monitor with an SLO, from the
+// recorded 5m rates: ratio over W = sum_over_time(bad[W]) / sum_over_time(all[W]), which weighs
+// each 5m rate by its traffic like rate(...[W]) does, but reads one series per monitor.
+std::string OverWindow(const char* series, std::string_view window) {
+  if (window == "5m") return series;  // the 5m window is the recorded rate itself
+  return "sum_over_time(" + std::string(series) + "[" + std::string(window) + "])";
+}
+
+std::vector<Recording> SloRecordings() {
+  const std::string on = OnMonitor();
+  std::vector<Recording> out;
+  out.push_back({rules::kSloRequests,
+                 std::string(rules::kRequests) + "\nand " + on + "\n" + rules::kSloObjective});
+  out.push_back(
+      {rules::kSloErrors, std::string(rules::kErrors) + "\nand " + on + "\n" +
+                              Selector(rules::kSloObjective, {{"slo", "=", "availability"}})});
+  for (const char* win : kSloWindows) {
+    out.push_back(
+        {std::string(rules::kSloAvailabilityErrorRatio) + ":rate" + win,
+         OverWindow(rules::kSloErrors, win) + "\n/\n" + OverWindow(rules::kSloRequests, win)});
+  }
+  for (const char* win : kSloWindows) {
+    out.push_back({std::string(rules::kSloLatencySlowRatio) + ":rate" + win,
+                   "1 - (\n  " + OverWindow(rules::kSloFastRequests, win) +
+                       "\n  / ignoring (slo_threshold)\n  " + OverWindow(rules::kSloRequests, win) +
+                       "\n)"});
+  }
+  return out;
+}
+
+std::string UnlessDisabled() { return "unless " + OnMonitor() + "\n" + rules::kAlertsDisabled; }
+
+// Both burn-rate alerts (page and ticket) of one SLO kind for every monitor whose SLO window is
+// `window`: the ratio joins the monitor's objective series, so the threshold is per monitor.
+void AppendBurnAlerts(std::vector<Alert>& out, const char* alert_name, const char* slo,
+                      const char* ratio_prefix, milliseconds window) {
+  const std::string window_text = model::FormatDuration(window);
+  const std::string objective =
+      Selector(rules::kSloObjective, {{"slo", "=", slo}, {"slo_window", "=", window_text}});
+  for (const char* severity : {"page", "ticket"}) {
+    std::string expr;
+    for (const BurnWindow& bw : kBurnWindows) {
+      if (std::string_view(bw.severity) != severity) continue;
+      const std::string threshold = " > " + OnMonitor() + " group_left ()\n    (" +
+                                    BurnFactor(bw, window) + " * (1 - " + objective + "))";
+      if (!expr.empty()) expr += "\n  or\n";
+      expr += "  (\n    " + std::string(ratio_prefix) + ":rate" + bw.long_window + threshold +
+              "\n    and\n    " + ratio_prefix + ":rate" + bw.short_window + threshold + "\n  )";
+    }
+    Alert a;
+    a.name = alert_name;
+    a.expr = "(\n" + expr + "\n)\n" + UnlessDisabled();
+    a.labels = {{"severity", severity}, {"slo", slo}};
+    a.summary =
+        std::string("{{ $labels.pulse_apimonitor }}: ") + slo + " error budget burning too fast";
+    a.description =
+        std::string("ApiMonitor {{ $labels.pulse_apimonitor }} is spending its ") + window_text +
+        " " + slo + " error budget fast enough to need " +
+        (std::string_view(severity) == "page" ? "immediate attention" : "attention within a day") +
+        ".";
+    out.push_back(std::move(a));
+  }
+}
+
+// The generic alerts. Monitors without an SLO of a kind get the plain threshold alert of that
+// kind at the cluster-wide threshold (RenderOptions::thresholds); a per-monitor threshold would
+// be one more per-monitor series joined with `or` fallback to this constant.
+std::vector<Alert> GenericAlerts(const RenderOptions& options,
+                                 const std::set<milliseconds>& availability_windows,
+                                 const std::set<milliseconds>& latency_windows) {
+  const AlertThresholds& t = options.thresholds;
+  const std::string on = OnMonitor();
+  std::vector<Alert> out;
+  {
+    Alert a;
+    a.name = alerts::kApiTargetDown;
+    a.expr =
+        Selector(names::kUp, {{names::kApiMonitorLabel, "!=", ""}}) + " == 0\n" + UnlessDisabled();
+    a.for_ = DurationText(t.target_down_for);
+    a.labels = {{"severity", "warning"}};
+    a.summary = "{{ $labels.pulse_apimonitor }}: scrape target down";
+    a.description =
+        "Prometheus cannot scrape {{ $labels.instance }} of ApiMonitor {{ $labels.pulse_apimonitor "
+        "}}.";
+    out.push_back(std::move(a));
+  }
+  {
+    Alert a;
+    a.name = alerts::kApiHighErrorRatio;
+    a.expr = std::string(rules::kErrorRatio) + " > " + FormatNumber(t.error_ratio) + "\nunless " +
+             on + "\n(\n  " + Selector(rules::kSloObjective, {{"slo", "=", "availability"}}) +
+             "\n  or\n  " + rules::kAlertsDisabled + "\n)";
+    a.for_ = DurationText(t.error_ratio_for);
+    a.labels = {{"severity", "warning"}};
+    a.summary = "{{ $labels.pulse_apimonitor }}: high 5xx ratio";
+    a.description = "More than " + FormatNumber(t.error_ratio * 100) +
+                    "% of the requests to ApiMonitor {{ $labels.pulse_apimonitor }} fail with a "
+                    "5xx status.";
+    out.push_back(std::move(a));
+  }
+  {
+    Alert a;
+    a.name = alerts::kApiHighLatency;
+    a.expr = std::string(rules::kLatency) + ":p99_5m > " + FormatNumber(t.latency_p99_seconds) +
+             "\nunless " + on + "\n(\n  " +
+             Selector(rules::kSloObjective, {{"slo", "=", "latency"}}) + "\n  or\n  " +
+             rules::kAlertsDisabled + "\n)";
+    a.for_ = DurationText(t.latency_for);
+    a.labels = {{"severity", "warning"}};
+    a.summary = "{{ $labels.pulse_apimonitor }}: high p99 latency";
+    a.description =
+        "The 99th percentile latency of ApiMonitor {{ $labels.pulse_apimonitor }} is "
+        "above " +
+        FormatNumber(t.latency_p99_seconds) + "s.";
+    out.push_back(std::move(a));
+  }
+  for (milliseconds w : availability_windows) {
+    AppendBurnAlerts(out, alerts::kApiErrorBudgetBurn, "availability",
+                     rules::kSloAvailabilityErrorRatio, w);
+  }
+  for (milliseconds w : latency_windows) {
+    AppendBurnAlerts(out, alerts::kApiLatencyBudgetBurn, "latency", rules::kSloLatencySlowRatio, w);
+  }
+  return out;
+}
+
+// A recording of a constant with labels: the per-monitor series the generic rules join on.
+Recording ConstantSeries(const char* record, std::string value,
+                         std::vector<std::pair<std::string, std::string>> labels) {
+  return {record, "vector(" + value + ")", std::move(labels)};
+}
+
+std::vector<Recording> MonitorRecordings(const model::ApiMonitor& m) {
+  const model::RedSpec& red = m.spec.red;
+  const std::string key = ObjectKey(m.metadata);
+  std::vector<Recording> out;
+  if (HasAvailabilitySlo(red)) {
+    out.push_back(ConstantSeries(rules::kSloObjective,
+                                 PercentAsRatio(*red.slo->availability_objective),
+                                 {{names::kApiMonitorLabel, key},
+                                  {"slo", "availability"},
+                                  {"slo_window", SloWindowText(red)}}));
+  }
+  if (HasLatencySlo(red)) {
+    out.push_back(
+        ConstantSeries(rules::kSloObjective, PercentAsRatio(*red.slo->latency_objective),
+                       {{names::kApiMonitorLabel, key},
+                        {"slo", "latency"},
+                        {"slo_threshold", detail::FormatSeconds(red.slo->latency_threshold->value)},
+                        {"slo_window", SloWindowText(red)}}));
+  }
+  if (!red.alerts) {
+    out.push_back(ConstantSeries(rules::kAlertsDisabled, "1", {{names::kApiMonitorLabel, key}}));
+  }
+  return out;
+}
+
+std::string SingleGroupFile(const std::string& group, const std::vector<Recording>& recordings,
+                            const std::vector<Alert>& alerts) {
+  YamlWriter w;
+  w.BeginMap();
+  w.Key("groups");
+  w.BeginSeq();
+  WriteGroup(w, group, recordings, alerts);
+  w.EndSeq();
+  w.EndMap();
+  return w.Take();
+}
 
 // ---------------------------------------------------------------------------------------------
 // Exporter
@@ -389,8 +516,28 @@ std::vector<Alert> ExporterAlerts(const model::Exporter& e, const RenderOptions&
 
 }  // namespace
 
-std::string RenderApiMonitorRules(const model::ApiMonitor& monitor, const RenderOptions& options) {
-  return ApiMonitorRules(monitor, options).Render();
+std::string RedMappingName(const model::RedSpec& red) {
+  const model::RedSpec defaults;
+  const std::string identity = red.histogram_metric + "\n" + red.method_label + "\n" +
+                               red.route_label + "\n" + red.status_label + "\n" +
+                               red.per_user_metric + "\n" + red.user_label;
+  const std::string default_identity = defaults.histogram_metric + "\n" + defaults.method_label +
+                                       "\n" + defaults.route_label + "\n" + defaults.status_label +
+                                       "\n" + defaults.per_user_metric + "\n" + defaults.user_label;
+  if (identity == default_identity) return kDefaultRedMapping;
+  std::string readable;
+  for (char c : red.histogram_metric.substr(0, 40)) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    readable += ok ? c : '_';
+  }
+  return readable + "-" + detail::HexPrefix(detail::Fnv1a64(identity), 12);
+}
+
+std::string RenderApiMonitorRules(const model::ApiMonitor& monitor, const RenderOptions&) {
+  const std::vector<Recording> recordings = MonitorRecordings(monitor);
+  if (recordings.empty()) return "";
+  return SingleGroupFile("pulse/apimonitor/" + ObjectKey(monitor.metadata), recordings, {});
 }
 
 std::string RenderExporterRules(const model::Exporter& exporter, const RenderOptions& options) {
@@ -407,9 +554,44 @@ std::string RenderExporterRules(const model::Exporter& exporter, const RenderOpt
 
 std::vector<RenderedFile> RenderRuleFiles(const RenderInputs& inputs) {
   std::vector<RenderedFile> out;
+  struct Mapping {
+    const model::RedSpec* red = nullptr;  // of the first monitor (by namespace/name)
+    std::set<milliseconds> latency_thresholds;
+  };
+  std::map<std::string, Mapping> mappings;
+  bool any_slo = false;
+  bool any_alerts = false;
+  std::set<milliseconds> availability_windows, latency_windows;
   for (const model::ApiMonitor* m : detail::SortedApiMonitors(inputs.api_monitors)) {
-    out.push_back({"rules/" + detail::FileStem("apimonitor", m->metadata) + ".yaml",
-                   RenderApiMonitorRules(*m, inputs.options)});
+    const model::RedSpec& red = m->spec.red;
+    Mapping& mapping = mappings[RedMappingName(red)];
+    if (mapping.red == nullptr) mapping.red = &red;
+    if (HasLatencySlo(red)) mapping.latency_thresholds.insert(red.slo->latency_threshold->value);
+    any_slo = any_slo || HasAvailabilitySlo(red) || HasLatencySlo(red);
+    any_alerts = any_alerts || red.alerts;
+    if (red.alerts && HasAvailabilitySlo(red)) availability_windows.insert(red.slo->window.value);
+    if (red.alerts && HasLatencySlo(red)) latency_windows.insert(red.slo->window.value);
+    std::string own = RenderApiMonitorRules(*m, inputs.options);
+    if (!own.empty()) {
+      out.push_back(
+          {"rules/" + detail::FileStem("apimonitor", m->metadata) + ".yaml", std::move(own)});
+    }
+  }
+  for (const auto& [name, mapping] : mappings) {
+    RedMappingRules rules(*mapping.red, name,
+                          {mapping.latency_thresholds.begin(), mapping.latency_thresholds.end()});
+    out.push_back({"rules/apimonitors-red-" + name + ".yaml",
+                   SingleGroupFile("pulse/red/" + name, rules.Recordings(), {})});
+  }
+  if (any_slo) {
+    out.push_back(
+        {"rules/apimonitors-slo.yaml", SingleGroupFile("pulse/slo", SloRecordings(), {})});
+  }
+  if (any_alerts) {
+    out.push_back(
+        {"rules/apimonitors-alerts.yaml",
+         SingleGroupFile("pulse/alerts", {},
+                         GenericAlerts(inputs.options, availability_windows, latency_windows))});
   }
   for (const model::Exporter* e : detail::SortedExporters(inputs.exporters)) {
     out.push_back({"rules/" + detail::FileStem("exporter", e->metadata) + ".yaml",

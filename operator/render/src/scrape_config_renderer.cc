@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "pulse/render/metric_names.h"
+#include "pulse/render/rules_renderer.h"
 #include "pulse/render/text_escape.h"
 #include "pulse/render/yaml_writer.h"
 #include "render_common.h"
@@ -347,6 +348,10 @@ void WriteApiMonitorJob(YamlWriter& w, const model::ApiMonitor& m, std::size_t i
     rules.push_back(Rule{{}, "", "job", LiteralReplacement(job), ""});
   }
   rules.push_back(Rule{{}, "", names::kApiMonitorLabel, LiteralReplacement(key), ""});
+  // Which metric-name mapping the target's series follow: the shared RED rules of a mapping
+  // select its monitors by this label (rules_renderer.h).
+  rules.push_back(
+      Rule{{}, "", names::kRedMappingLabel, LiteralReplacement(RedMappingName(m.spec.red)), ""});
   WriteRules(w, rules, ep.relabelings);
   if (!ep.metric_relabelings.empty()) {
     w.Key("metric_relabel_configs");

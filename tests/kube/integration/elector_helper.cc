@@ -13,7 +13,7 @@
 #include "pulse/kube/rest_client.h"
 
 namespace {
-pulse::kube::Stopper* g_stop = nullptr;
+pulse::base::Stopper* g_stop = nullptr;
 volatile std::sig_atomic_t g_signalled = 0;
 void OnSignal(int) { g_signalled = 1; }
 
@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
   using std::chrono::milliseconds;
   pulse::kube::Client client(pulse::kube::LoadKubeconfig(argv[1]));
   pulse::kube::KubeLeaseLock lock(client, argv[2], argv[3]);
-  pulse::kube::RealClock clock;
-  pulse::kube::Stopper stop;
+  pulse::base::RealClock clock;
+  pulse::base::Stopper stop;
   g_stop = &stop;
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);

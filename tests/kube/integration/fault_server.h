@@ -3,8 +3,6 @@
 // serves one request and closes. The handler runs on a thread per connection. Thread-safe.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,10 +12,11 @@
 #include <cstdio>
 #include <functional>
 #include <mutex>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "pulse/testing/loopback_listener.h"
 
 namespace pulse::kube::testing {
 
@@ -75,26 +74,14 @@ class FaultServer {
   using Handler = std::function<void(const FaultRequest&, FaultConnection&)>;
 
   explicit FaultServer(Handler handler) : handler_(std::move(handler)) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::listen(listen_fd_, 64) != 0) {
-      throw std::runtime_error("fault server: cannot listen");
-    }
-    socklen_t len = sizeof(addr);
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
     thread_ = std::thread([this] { Loop(); });
   }
   ~FaultServer() {
     stop_ = true;
     thread_.join();
     for (auto& t : connections_) t.join();
-    ::close(listen_fd_);
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(listener_.port()); }
   int requests() const { return requests_.load(); }
   std::vector<FaultRequest> log() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -104,9 +91,7 @@ class FaultServer {
  private:
   void Loop() {
     while (!stop_) {
-      pollfd p{listen_fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      const int fd = ::accept(listen_fd_, nullptr, nullptr);
+      const int fd = listener_.Accept(std::chrono::milliseconds(50));
       if (fd < 0) continue;
       connections_.emplace_back([this, fd] { Serve(fd); });
     }
@@ -154,8 +139,7 @@ class FaultServer {
   }
 
   Handler handler_;
-  int listen_fd_ = -1;
-  int port_ = 0;
+  pulse::testing::LoopbackListener listener_;
   std::atomic<bool> stop_{false};
   std::atomic<int> requests_{0};
   mutable std::mutex mu_;

@@ -3,22 +3,26 @@
 #include <gtest/gtest.h>
 
 #include "fault_server.h"
+#include "kube_test_env.h"
+#include "pulse/base/clock.h"
 #include "pulse/kube/informer.h"
 #include "pulse/kube/rest_client.h"
+#include "pulse/testing/eventually.h"
 
 namespace pulse::kube {
 namespace {
 
 using namespace std::chrono_literals;
+using pulse::testing::Eventually;
 using testing::FaultConnection;
 using testing::FaultRequest;
 using testing::FaultServer;
+using testing::ReasonOf;
 
-std::shared_ptr<HttpClient> Http(const FaultServer& s) {
-  HttpClientOptions o;
-  o.base_url = s.url();
-  o.request_timeout = 5s;
-  return std::shared_ptr<HttpClient>(MakeHttpClient(o));
+std::shared_ptr<http::Client> Http() {
+  http::ClientOptions o;
+  o.timeout = 5s;
+  return std::shared_ptr<http::Client>(http::MakeClient(o).value());
 }
 
 std::string Cm(const std::string& name, const std::string& rv, const std::string& value = "") {
@@ -40,26 +44,50 @@ std::string Event(const std::string& type, const std::string& object) {
   return R"({"type":")" + type + R"(","object":)" + object + "}\n";
 }
 
-Reason ReasonOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const ApiError& e) {
-    return e.reason();
-  }
-  return Reason::kUnknown;
-}
-
 int Count(const FaultServer& s, bool watch) {
   int n = 0;
   for (const auto& r : s.log()) n += r.IsWatch() == watch;
   return n;
 }
 
+// The informers below run on a FakeClock with jitter 0, so their backoff is exact and costs no
+// real time: 200 ms, doubling, capped at 5 s.
+InformerOptions ExactBackoff() {
+  InformerOptions o;
+  o.backoff.initial = 200ms;
+  o.backoff.max = 5s;
+  o.backoff.jitter = 0;
+  return o;
+}
+
+std::chrono::milliseconds Schedule(long long delays) {
+  std::chrono::milliseconds sum{0}, d = 200ms;
+  for (long long i = 0; i < delays; ++i, d = std::min<std::chrono::milliseconds>(d * 2, 5s)) {
+    sum += d;
+  }
+  return sum;
+}
+
+// Not a busy loop: every failed attempt is followed by exactly one backoff delay on the
+// informer's clock, so after `failures` of them the clock has moved by the first `failures`
+// delays of the schedule — or one fewer when Stop() came before the last sleep.
+::testing::AssertionResult BackedOffAfterEach(const base::FakeClock& clock, long long failures) {
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch());
+  if (failures >= 1 && (elapsed == Schedule(failures) || elapsed == Schedule(failures - 1))) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << "backoff slept " << elapsed.count() << " ms after " << failures
+         << " failed attempts; expected " << Schedule(failures - 1).count() << " or "
+         << Schedule(failures).count() << " ms";
+}
+
 TEST(Faults, TruncatedJsonBodyIsBadResponse) {
   FaultServer server([](const FaultRequest&, FaultConnection& c) {
     c.Respond(200, R"({"kind":"ConfigMap","metadata":{"na)");
   });
-  Client client(Http(server), "ns");
+  Client client(Http(), server.url(), "ns");
   EXPECT_EQ(ReasonOf([&] { client.Get(ConfigMaps(), "ns", "x"); }), Reason::kBadResponse);
   EXPECT_EQ(ReasonOf([&] { client.List(ConfigMaps(), "ns"); }), Reason::kBadResponse);
 }
@@ -68,14 +96,14 @@ TEST(Faults, ConnectionClosedMidBodyIsTransport) {
   FaultServer server([](const FaultRequest&, FaultConnection& c) {
     c.Write("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n{\"kind\":");
   });
-  Client client(Http(server), "ns");
+  Client client(Http(), server.url(), "ns");
   EXPECT_EQ(ReasonOf([&] { client.Get(ConfigMaps(), "ns", "x"); }), Reason::kTransport);
 }
 
 TEST(Faults, NotHttpAtAllIsTransport) {
   FaultServer server(
       [](const FaultRequest&, FaultConnection& c) { c.Write("SSH-2.0-OpenSSH\r\n\r\n"); });
-  Client client(Http(server), "ns");
+  Client client(Http(), server.url(), "ns");
   EXPECT_EQ(ReasonOf([&] { client.Get(ConfigMaps(), "ns", "x"); }), Reason::kTransport);
 }
 
@@ -87,7 +115,7 @@ TEST(Faults, ListWithoutItemsOrWithBrokenItemsIsBadResponse) {
       c.Respond(200, R"({"kind":"List","metadata":{}})");
     }
   });
-  Client client(Http(server), "ns");
+  Client client(Http(), server.url(), "ns");
   EXPECT_EQ(ReasonOf([&] { client.List(ConfigMaps(), "ns"); }), Reason::kBadResponse);
   ListOptions lo;
   lo.limit = 1;
@@ -98,20 +126,18 @@ TEST(Faults, ServerErrorStormIsNotRetriedInATightLoop) {
   FaultServer server([](const FaultRequest&, FaultConnection& c) {
     c.Respond(500, R"({"kind":"Status","code":500,"reason":"InternalError","message":"boom"})");
   });
-  Client client(Http(server), "ns");
+  Client client(Http(), server.url(), "ns");
   EXPECT_EQ(ReasonOf([&] { client.Get(ConfigMaps(), "ns", "x"); }), Reason::kServerError);
   EXPECT_EQ(server.requests(), 1) << "a 500 without Retry-After is the caller's to retry";
 
-  InformerOptions o;
-  o.backoff.initial = 200ms;
-  o.backoff.max = 5s;
-  Informer informer(client, ConfigMaps(), "ns", o);
+  base::FakeClock clock;
+  Informer informer(client, ConfigMaps(), "ns", ExactBackoff(), clock);
   informer.Start();
-  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(Eventually([&] { return server.requests() - 1 >= 8; }))
+      << "the informer keeps trying";
   informer.Stop();
   const int lists = server.requests() - 1;
-  EXPECT_GE(lists, 2) << "the informer keeps trying";
-  EXPECT_LE(lists, 8) << "backoff, not a busy loop";
+  EXPECT_TRUE(BackedOffAfterEach(clock, lists));
   EXPECT_FALSE(informer.HasSynced());
   EXPECT_NE(informer.LastError().find("boom"), std::string::npos) << informer.LastError();
 }
@@ -123,7 +149,7 @@ TEST(Faults, TooManyRequestsHonoursRetryAfter) {
   });
   ClientOptions co;
   co.max_throttle_retries = 2;
-  Client client(Http(server), "ns", co);
+  Client client(Http(), server.url(), "ns", co);
   const auto t0 = std::chrono::steady_clock::now();
   try {
     client.Get(ConfigMaps(), "ns", "x");
@@ -147,7 +173,7 @@ TEST(Faults, HostileRetryAfterIsCappedAndZeroDoesNotSpin) {
   ClientOptions co;
   co.max_throttle_retries = 4;
   co.max_retry_after = 1s;
-  Client client(Http(server), "ns", co);
+  Client client(Http(), server.url(), "ns", co);
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(ReasonOf([&] { client.Get(ConfigMaps(), "ns", "x"); }), Reason::kTooManyRequests);
   const auto took = std::chrono::steady_clock::now() - t0;
@@ -172,14 +198,14 @@ TEST(Faults, WatchWithUnknownEventsAndAMultiMegabyteLine) {
     c.Hold(10s);
     c.End();
   });
-  Client client(Http(server), "ns");
+  Client client(Http(), server.url(), "ns");
   Informer informer(client, ConfigMaps(), "ns");
   informer.Start();
   ASSERT_TRUE(informer.WaitForSync(10s));
-  for (int i = 0; i < 200 && informer.store().Size() < 2; ++i) std::this_thread::sleep_for(50ms);
-  for (int i = 0; i < 100 && informer.LastResourceVersion() != "5"; ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  ASSERT_TRUE(Eventually([&] {
+    return informer.store().Size() == 2 && informer.LastResourceVersion() == "5";
+  })) << informer.store().Size()
+      << " objects at " << informer.LastResourceVersion() << ": " << informer.LastError();
   ASSERT_NE(informer.store().Get("ns/big"), nullptr) << informer.LastError();
   EXPECT_EQ((*informer.store().Get("ns/big"))["data"]["v"].get<std::string>().size(), big.size());
   EXPECT_EQ((*informer.store().Get("ns/a"))["data"]["v"], "changed");
@@ -212,19 +238,20 @@ TEST(Faults, OversizedOrMalformedWatchLinesReconnectWithBackoff) {
     });
     ClientOptions co;
     co.max_watch_line_bytes = 1 << 20;
-    Client client(Http(server), "ns", co);
-    InformerOptions o;
-    o.backoff.initial = 200ms;
-    Informer informer(client, ConfigMaps(), "ns", o);
+    Client client(Http(), server.url(), "ns", co);
+    base::FakeClock clock;
+    Informer informer(client, ConfigMaps(), "ns", ExactBackoff(), clock);
     informer.Start();
     ASSERT_TRUE(informer.WaitForSync(10s));
-    std::this_thread::sleep_for(2500ms);
+    ASSERT_TRUE(Eventually([&] { return Count(server, true) >= 4; })) << "it reconnects";
     informer.Stop();
     const int watches = Count(server, true);
-    EXPECT_GE(watches, 2) << "it reconnects";
-    EXPECT_LE(watches, 8) << "with backoff";
-    EXPECT_EQ(informer.store().Size(), 1u);
-    EXPECT_GE(informer.stats().watch_errors, 1);
+    EXPECT_TRUE(BackedOffAfterEach(clock, watches));
+    EXPECT_EQ(informer.store().Keys(), std::vector<std::string>{"ns/a"});
+    EXPECT_EQ(Count(server, false), 1) << "a bad line is not a reason to relist";
+    // Every watch failed on its line (the last one possibly by Stop instead).
+    EXPECT_GE(informer.stats().watch_errors, watches - 1);
+    EXPECT_LE(informer.stats().watch_errors, watches);
   }
 }
 
@@ -243,10 +270,9 @@ TEST(Faults, WatchErrorEventsGoneRelistsOtherErrorsBackOff) {
     }
     c.End();
   });
-  Client client(Http(server), "ns");
-  InformerOptions o;
-  o.backoff.initial = 200ms;
-  Informer informer(client, ConfigMaps(), "ns", o);
+  Client client(Http(), server.url(), "ns");
+  base::FakeClock clock;
+  Informer informer(client, ConfigMaps(), "ns", ExactBackoff(), clock);
   std::vector<std::string> deleted;
   std::mutex mu;
   informer.AddEventHandler({nullptr, nullptr, [&](const ObjectPtr& obj) {
@@ -254,13 +280,14 @@ TEST(Faults, WatchErrorEventsGoneRelistsOtherErrorsBackOff) {
                               deleted.push_back((*obj)["metadata"]["name"]);
                             }});
   informer.Start();
-  std::this_thread::sleep_for(2500ms);
+  // The end state: relisted once after 410, then several watches ending in a 500 ERROR event.
+  ASSERT_TRUE(Eventually([&] { return watches >= 5; })) << watches;
   informer.Stop();
-  EXPECT_EQ(informer.stats().lists, 2);
+  EXPECT_EQ(informer.stats().lists, 2) << "only 410 relists";
   EXPECT_EQ(informer.stats().relists_after_gone, 1);
   EXPECT_EQ(informer.store().Keys(), std::vector<std::string>{"ns/b"});
   EXPECT_EQ(deleted, std::vector<std::string>{"a"});
-  EXPECT_LE(watches.load(), 8) << "500 ERROR events back off";
+  EXPECT_TRUE(BackedOffAfterEach(clock, watches)) << "410 and 500 ERROR events back off";
 }
 
 TEST(Faults, WatchThatEndsAtOnceDoesNotSpin) {
@@ -269,15 +296,15 @@ TEST(Faults, WatchThatEndsAtOnceDoesNotSpin) {
     c.StartStream();
     c.End();
   });
-  Client client(Http(server), "ns");
-  InformerOptions o;
-  o.backoff.initial = 200ms;
-  Informer informer(client, ConfigMaps(), "ns", o);
+  Client client(Http(), server.url(), "ns");
+  base::FakeClock clock;
+  Informer informer(client, ConfigMaps(), "ns", ExactBackoff(), clock);
   informer.Start();
-  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(Eventually([&] { return Count(server, true) >= 5; })) << "it rewatches";
   informer.Stop();
-  EXPECT_LE(Count(server, true), 8);
-  EXPECT_GE(Count(server, true), 2);
+  EXPECT_TRUE(BackedOffAfterEach(clock, Count(server, true)));
+  EXPECT_EQ(Count(server, false), 1) << "an empty watch is not a reason to relist";
+  EXPECT_EQ(informer.stats().watch_errors, 0);
 }
 
 TEST(Faults, ThrottledWatchIsRetriedAfterRetryAfter) {
@@ -286,15 +313,20 @@ TEST(Faults, ThrottledWatchIsRetriedAfterRetryAfter) {
     c.Respond(429, R"({"kind":"Status","code":429,"reason":"TooManyRequests"})",
               "Retry-After: 1\r\n");
   });
-  Client client(Http(server), "ns");
-  InformerOptions o;
-  o.backoff.initial = 200ms;
-  Informer informer(client, ConfigMaps(), "ns", o);
+  Client client(Http(), server.url(), "ns");
+  base::FakeClock clock;
+  Informer informer(client, ConfigMaps(), "ns", ExactBackoff(), clock);
   informer.Start();
-  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(Eventually([&] { return informer.stats().watch_errors >= 5; }));
   informer.Stop();
-  EXPECT_LE(Count(server, true), 8);
-  EXPECT_GE(informer.stats().watch_errors, 1);
+  const long long failures = informer.stats().watch_errors;
+  // The watch request itself is not retried by the client (only plain requests wait out
+  // Retry-After there): each 429 fails one informer attempt, which then backs off. The attempt
+  // Stop() cut short may or may not have reached the server, and is not counted as an error.
+  EXPECT_GE(Count(server, true), failures);
+  EXPECT_LE(Count(server, true), failures + 1);
+  EXPECT_EQ(Count(server, false), 1);
+  EXPECT_TRUE(BackedOffAfterEach(clock, failures));
 }
 
 }  // namespace

@@ -4,14 +4,13 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <functional>
 #include <string>
-#include <thread>
 
 #include "pulse/kube/config.h"
 #include "pulse/kube/rest_client.h"
 #include "pulse/testenv/testenv.h"
+#include "pulse/testing/eventually.h"
 
 namespace pulse::kube::testing {
 
@@ -32,15 +31,16 @@ inline int Kubectl(const std::string& args, std::string* out = nullptr) {
                         out);
 }
 
-// Polls `cond` every 50 ms until true or `timeout`; returns its last value.
-inline bool Eventually(const std::function<bool()>& cond,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+using pulse::testing::Eventually;
+
+// The typed reason of the ApiError `fn` throws; kUnknown when it throws none.
+inline Reason ReasonOf(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ApiError& e) {
+    return e.reason();
   }
-  return cond();
+  return Reason::kUnknown;
 }
 
 inline Json ConfigMap(const std::string& name, const Json& data = Json::object(),

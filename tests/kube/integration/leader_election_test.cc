@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "kube_test_env.h"
@@ -67,6 +68,31 @@ long long NowMs() {
       .count();
 }
 
+// Waits until the Lease has shown `count` distinct renewTimes (the holder renews every retry
+// period) while one and the same candidate held it; returns that holder, "" on timeout.
+std::string HolderAfterRenewals(const Client& c, const std::string& ns, std::size_t count) {
+  std::set<std::string> renewals;
+  std::string holder;
+  bool changed_hands = false;
+  const bool renewed = testing::Eventually(
+      [&] {
+        Json spec;
+        try {
+          spec = c.Get(Leases(), ns, "pulse-test")["spec"];
+        } catch (const ApiError&) {
+          return false;
+        }
+        const std::string now = spec.value("holderIdentity", "");
+        if (holder.empty()) holder = now;
+        changed_hands |= now != holder;
+        renewals.insert(spec.value("renewTime", ""));
+        return renewals.size() >= count;
+      },
+      30s);
+  EXPECT_FALSE(changed_hands) << "leadership moved while the leader was healthy";
+  return renewed && !changed_hands ? holder : "";
+}
+
 std::string Holder(const Client& c, const std::string& ns) {
   try {
     return c.Get(Leases(), ns, "pulse-test")["spec"].value("holderIdentity", "");
@@ -80,9 +106,10 @@ TEST(LeaderElection, OneLeaderAtATimeAndFailoverWithinTheLeaseDuration) {
   const std::string ns = testing::CreateNamespace(admin, "elect");
   Candidate a = Spawn(ns, "alpha");
   Candidate b = Spawn(ns, "beta");
-  ASSERT_TRUE(testing::Eventually([&] { return !Holder(admin, ns).empty(); }, 30s));
-  std::this_thread::sleep_for(3s);  // several renew rounds with both candidates running
-  const std::string first = Holder(admin, ns);
+  // Several renew rounds with both candidates running, seen on the Lease itself.
+  const std::string first = HolderAfterRenewals(admin, ns, 5);
+  ASSERT_FALSE(first.empty());
+  ASSERT_EQ(Holder(admin, ns), first);
   Candidate& leader = first == "alpha" ? a : b;
   Candidate& follower = first == "alpha" ? b : a;
   ASSERT_EQ(Spans(leader).size(), 1u);
@@ -136,8 +163,8 @@ TEST(LeaderElection, ReleasedLeaseIsTakenWithoutWaiting) {
   Candidate a = Spawn(ns, "first");
   ASSERT_TRUE(testing::Eventually([&] { return Holder(admin, ns) == "first"; }, 30s));
   Candidate b = Spawn(ns, "second");
-  std::this_thread::sleep_for(1500ms);
-  EXPECT_EQ(Holder(admin, ns), "first");
+  // Renewals while "second" retries every 500 ms: it never takes a held lease.
+  EXPECT_EQ(HolderAfterRenewals(admin, ns, 4), "first");
   ::kill(a.pid, SIGTERM);
   const long long stopped_at = NowMs();
   ::waitpid(a.pid, nullptr, 0);

@@ -12,15 +12,7 @@ using testing::AdminConfig;
 using testing::ConfigMap;
 using testing::CreateNamespace;
 using testing::Kubectl;
-
-Reason ReasonOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const ApiError& e) {
-    return e.reason();
-  }
-  return Reason::kUnknown;
-}
+using testing::ReasonOf;
 
 TEST(Rbac, NarrowServiceAccountGetsTypedForbidden) {
   Client admin(AdminConfig());

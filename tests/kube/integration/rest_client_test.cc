@@ -19,6 +19,7 @@ using testing::ConfigMap;
 using testing::CreateNamespace;
 using testing::Eventually;
 using testing::Kubectl;
+using testing::ReasonOf;
 
 class RestClientTest : public ::testing::Test {
  protected:
@@ -36,15 +37,6 @@ class RestClientTest : public ::testing::Test {
   std::unique_ptr<Client> client_;
   std::string ns_;
 };
-
-Reason ReasonOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const ApiError& e) {
-    return e.reason();
-  }
-  return Reason::kUnknown;
-}
 
 TEST_F(RestClientTest, ConfigMapCrudWithTypedErrors) {
   Json created = client_->Create(ConfigMaps(), ns_, ConfigMap("one", {{"k", "v"}}, {{"app", "x"}}));

@@ -3,8 +3,6 @@
 // real server cannot make by itself. Thread-safe.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,27 +10,17 @@
 #include <atomic>
 #include <mutex>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "pulse/testing/loopback_listener.h"
 
 namespace pulse::kube::testing {
 
 class TcpProxy {
  public:
   explicit TcpProxy(int target_port) : target_port_(target_port) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::listen(listen_fd_, 64) != 0) {
-      throw std::runtime_error("proxy: cannot listen");
-    }
-    socklen_t len = sizeof(addr);
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
     accept_thread_ = std::thread([this] { AcceptLoop(); });
   }
   ~TcpProxy() {
@@ -40,9 +28,8 @@ class TcpProxy {
     Cut();
     accept_thread_.join();
     for (auto& t : pumps_) t.join();
-    ::close(listen_fd_);
   }
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
 
   // Closes every open connection; new ones are closed at once until Resume().
   void Cut() {
@@ -56,22 +43,15 @@ class TcpProxy {
  private:
   void AcceptLoop() {
     while (!stop_) {
-      pollfd p{listen_fd_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      const int client = ::accept(listen_fd_, nullptr, nullptr);
+      const int client = listener_.Accept(std::chrono::milliseconds(100));
       if (client < 0) continue;
       if (cut_) {
         ::close(client);
         continue;
       }
-      const int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      addr.sin_port = htons(static_cast<uint16_t>(target_port_));
-      if (::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      const int upstream = pulse::testing::ConnectLoopback(target_port_);
+      if (upstream < 0) {
         ::close(client);
-        ::close(upstream);
         continue;
       }
       ++accepted_;
@@ -119,8 +99,7 @@ class TcpProxy {
   }
 
   int target_port_;
-  int listen_fd_ = -1;
-  int port_ = 0;
+  pulse::testing::LoopbackListener listener_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> cut_{false};
   std::atomic<int> accepted_{0};

@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "pulse/http/client.h"
 #include "pulse/kube/config.h"
-#include "pulse/kube/http_client.h"
 #include "pulse/kube/token_file.h"
 
 namespace pulse::kube {
@@ -81,7 +81,9 @@ TEST(Kubeconfig, TokenAndExplicitInsecure) {
   ASSERT_TRUE(c.token);
   EXPECT_EQ(c.token(), "s3cret");
   EXPECT_TRUE(c.tls.insecure_skip_verify);
-  EXPECT_EQ(c.ToHttpOptions().base_url, "https://insecure.test");
+  EXPECT_EQ(c.server, "https://insecure.test");  // requests go to absolute URLs under it
+  EXPECT_TRUE(c.ToHttpOptions().tls.insecure_skip_verify);
+  EXPECT_EQ(c.ToHttpOptions().token(), "s3cret");
 }
 
 std::string ErrorOf(const std::string& yaml, const std::string& context = "") {
@@ -255,22 +257,16 @@ TEST(InClusterConfig, FromEnvironmentAndServiceAccountFiles) {
 
 TEST(HttpClient, BadTlsMaterialFailsEarlyWithTheFileName) {
   TempDir dir;
-  HttpClientOptions o;
-  o.base_url = "https://127.0.0.1:1";
-  o.tls.ca_file = dir.path() + "/absent.crt";
-  try {
-    MakeHttpClient(o);
-    FAIL();
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("absent.crt"), std::string::npos);
-  }
-  o.tls.ca_file = dir.File("junk.crt", "not a certificate");
-  try {
-    MakeHttpClient(o);
-    FAIL();
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("no PEM certificate"), std::string::npos);
-  }
+  Config cfg;
+  cfg.server = "https://127.0.0.1:1";
+  cfg.tls.ca_file = dir.path() + "/absent.crt";
+  auto made = http::MakeClient(cfg.ToHttpOptions());
+  ASSERT_FALSE(made.ok());
+  EXPECT_NE(made.status().message().find("absent.crt"), std::string::npos);
+  cfg.tls.ca_file = dir.File("junk.crt", "not a certificate");
+  made = http::MakeClient(cfg.ToHttpOptions());
+  ASSERT_FALSE(made.ok());
+  EXPECT_NE(made.status().message().find("no PEM certificate"), std::string::npos);
 }
 
 }  // namespace

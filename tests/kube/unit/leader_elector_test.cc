@@ -11,6 +11,9 @@ namespace pulse::kube {
 namespace {
 
 using namespace std::chrono_literals;
+using base::FakeClock;
+using base::RealClock;
+using base::Stopper;
 
 // A Lease with optimistic concurrency, like the API server's.
 class MemoryLeaseLock : public LeaseLock {

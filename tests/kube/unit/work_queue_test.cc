@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -43,6 +44,10 @@ TEST(WorkQueue, NeverTwoWorkersOnOneKey) {
   WorkQueue q;
   std::mutex mu;
   std::map<std::string, int> active;
+  // Level-based guarantee: the producer bumps a key's version before each Add; a worker records
+  // the version current when it picks the key up. Whatever de-duplication drops, the last
+  // version of every key must have been seen by some worker.
+  std::map<std::string, int> version, seen;
   std::atomic<bool> overlap{false};
   std::atomic<int> processed{0};
   std::vector<std::thread> workers;
@@ -52,6 +57,7 @@ TEST(WorkQueue, NeverTwoWorkersOnOneKey) {
         {
           std::lock_guard<std::mutex> lock(mu);
           if (++active[*key] > 1) overlap = true;
+          seen[*key] = version[*key];
         }
         std::this_thread::sleep_for(100us);
         {
@@ -63,32 +69,62 @@ TEST(WorkQueue, NeverTwoWorkersOnOneKey) {
       }
     });
   }
-  for (int i = 0; i < 2000; ++i) q.Add("k" + std::to_string(i % 5));
+  for (int i = 0; i < 2000; ++i) {
+    const std::string key = "k" + std::to_string(i % 5);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++version[key];
+    }
+    q.Add(key);
+  }
   q.ShutDownWithDrain();
   for (auto& t : workers) t.join();
   EXPECT_FALSE(overlap.load());
-  EXPECT_GE(processed.load(), 5);
   EXPECT_LE(processed.load(), 2000);
+  ASSERT_EQ(version.size(), 5u);
+  for (const auto& [key, v] : version) {
+    EXPECT_EQ(seen[key], v) << key << ": an Add after the last pick-up was lost";
+  }
+  EXPECT_EQ(q.Len(), 0u);
 }
 
 TEST(WorkQueue, AddAfterDelaysAndKeepsEarliest) {
-  WorkQueue q;
-  const auto start = std::chrono::steady_clock::now();
+  base::FakeClock clock;
+  WorkQueue q({}, clock);
   q.AddAfter("late", 300ms);
   q.AddAfter("x", 200ms);
   q.AddAfter("x", 50ms);   // earlier wins
   q.AddAfter("x", 400ms);  // later is ignored
   EXPECT_EQ(q.Len(), 0u);
+  clock.Advance(49ms);
+  EXPECT_EQ(q.Len(), 0u) << "x is due only after 50 ms";
+  clock.Advance(1ms);
+  EXPECT_EQ(q.Len(), 1u);
   EXPECT_EQ(q.Get(), "x");
-  const auto took = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(took, 45ms);
-  EXPECT_LT(took, 250ms);
+  clock.Advance(150ms);  // t = 200 ms: the replaced 200 ms entry of x must not fire
+  EXPECT_EQ(q.Len(), 0u);
+  clock.Advance(99ms);
+  EXPECT_EQ(q.Len(), 0u);
+  clock.Advance(1ms);  // t = 300 ms
   EXPECT_EQ(q.Get(), "late");
-  EXPECT_GE(std::chrono::steady_clock::now() - start, 290ms);
+  clock.Advance(1s);  // t = 1.3 s: the ignored 400 ms entry of x never existed
+  EXPECT_EQ(q.Len(), 0u);
+}
+
+TEST(WorkQueue, BlockedGetWakesWhenTheClockReachesTheDelay) {
+  base::FakeClock clock;
+  WorkQueue q({}, clock);
+  q.AddAfter("k", 10s);
+  std::optional<std::string> got;
+  std::thread worker([&] { got = q.Get(); });
+  // However long the worker has been blocked, only the clock makes the key due.
+  clock.Advance(9s);
+  clock.Advance(1s);
+  worker.join();
+  EXPECT_EQ(got, "k");
 }
 
 TEST(WorkQueue, RateLimitedBackoffGrowsPerKeyAndForgetResets) {
-  WorkQueue q(WorkQueueOptions{std::chrono::milliseconds(10), std::chrono::milliseconds(80)});
   ItemExponentialRateLimiter limiter(10ms, 80ms);
   EXPECT_EQ(limiter.When("a"), 10ms);
   EXPECT_EQ(limiter.When("a"), 20ms);
@@ -101,13 +137,30 @@ TEST(WorkQueue, RateLimitedBackoffGrowsPerKeyAndForgetResets) {
   EXPECT_EQ(limiter.When("a"), 10ms);
   for (int i = 0; i < 200; ++i) limiter.When("many");  // no overflow
   EXPECT_EQ(limiter.When("many"), 80ms);
+}
 
-  q.AddRateLimited("k");
-  EXPECT_EQ(q.NumRequeues("k"), 1);
-  EXPECT_EQ(q.Get(), "k");
-  q.Done("k");
+TEST(WorkQueue, AddRateLimitedWaitsTheKeysBackoffOnTheClock) {
+  base::FakeClock clock;
+  WorkQueue q(WorkQueueOptions{10ms, 80ms}, clock);
+  // Each failure doubles the delay: 10, 20, 40 ms.
+  int failures = 0;
+  for (auto delay : {10ms, 20ms, 40ms}) {
+    q.AddRateLimited("k");
+    EXPECT_EQ(q.NumRequeues("k"), ++failures);
+    clock.Advance(delay - 1ms);
+    EXPECT_EQ(q.Len(), 0u) << "due after " << delay.count() << " ms";
+    clock.Advance(1ms);
+    EXPECT_EQ(q.Len(), 1u);
+    EXPECT_EQ(q.Get(), "k");
+    q.Done("k");
+  }
+  EXPECT_EQ(q.NumRequeues("k"), 3);
   q.Forget("k");
   EXPECT_EQ(q.NumRequeues("k"), 0);
+  q.AddRateLimited("k");  // back to the base delay
+  clock.Advance(10ms);
+  EXPECT_EQ(q.Len(), 1u);
+  EXPECT_EQ(q.Get(), "k");
 }
 
 TEST(WorkQueue, ShutDownHandsOutQueuedKeysThenStops) {

@@ -52,7 +52,8 @@ std::string Get(std::string_view server, std::string_view key) {
   const auto& values = Server(server);
   auto it = values.find(std::string(key));
   if (it == values.end()) {
-    throw std::runtime_error("test server '" + std::string(server) + "' has no " + std::string(key));
+    throw std::runtime_error("test server '" + std::string(server) + "' has no " +
+                             std::string(key));
   }
   return it->second;
 }

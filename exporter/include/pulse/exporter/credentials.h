@@ -28,7 +28,8 @@ std::string DescribeCredential(const Credential& credential);
 }  // namespace pulse::exporter
 
 namespace pulse::exporter {
-// Resolves every credential the config references (reads env and files); one error per credential
-// that cannot be read, with its field path. Used at startup and by --check.
+// Resolves every credential the config references (reads env and files) and checks every TLS file
+// (tls.ca_file/cert_file/key_file) can be opened; one error per credential or file that cannot
+// be read, with its field path. Used at startup and by --check.
 std::vector<ConfigError> CheckCredentials(const ExporterConfig& config);
 }  // namespace pulse::exporter

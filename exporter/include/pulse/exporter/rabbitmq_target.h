@@ -6,20 +6,20 @@
 #include <memory>
 
 #include "pulse/exporter/config.h"
-#include "pulse/exporter/http_client.h"
 #include "pulse/exporter/target.h"
+#include "pulse/http/client.h"
 
 namespace pulse::exporter {
 
 class RabbitMqTarget : public Target {
  public:
-  RabbitMqTarget(RabbitMqSpec spec, Duration timeout, std::shared_ptr<HttpClient> http);
+  RabbitMqTarget(RabbitMqSpec spec, Duration timeout, std::shared_ptr<http::Client> http);
   RefreshResult Refresh(std::stop_token stop) override;
 
  private:
   RabbitMqSpec spec_;
   Duration timeout_;
-  std::shared_ptr<HttpClient> http_;
+  std::shared_ptr<http::Client> http_;
 };
 
 // Page size for /api/queues (the management API's maximum).

@@ -8,22 +8,22 @@
 #include <memory>
 
 #include "pulse/exporter/config.h"
-#include "pulse/exporter/http_client.h"
 #include "pulse/exporter/target.h"
+#include "pulse/http/client.h"
 
 namespace pulse::exporter {
 
 class S3Target : public Target {
  public:
   using UnixClock = std::function<long long()>;
-  S3Target(S3Spec spec, Duration timeout, std::shared_ptr<HttpClient> http,
+  S3Target(S3Spec spec, Duration timeout, std::shared_ptr<http::Client> http,
            UnixClock clock = nullptr);
   RefreshResult Refresh(std::stop_token stop) override;
 
  private:
   S3Spec spec_;
   Duration timeout_;
-  std::shared_ptr<HttpClient> http_;
+  std::shared_ptr<http::Client> http_;
   UnixClock clock_;
   double requests_total_ = 0;  // cumulative cost counters
   double objects_total_ = 0;

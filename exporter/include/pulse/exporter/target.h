@@ -5,6 +5,7 @@
 #include <stop_token>
 #include <string>
 
+#include "pulse/base/status.h"
 #include "pulse/exporter/metric_set.h"
 
 namespace pulse::exporter {
@@ -20,6 +21,19 @@ inline constexpr const char* kQuery = "query";
 inline constexpr const char* kCredentials = "credentials";
 inline constexpr const char* kInternal = "internal";  // an unexpected exception (a bug)
 }  // namespace reason
+
+// The reason label for an HTTP exchange that failed without an answer (pulse::http's Status):
+// the same label values the exporter has always used, so dashboards and alerts keep working.
+inline const char* ReasonForHttpError(base::StatusCode code) {
+  switch (code) {
+    case base::StatusCode::kDeadlineExceeded:
+      return reason::kTimeout;
+    case base::StatusCode::kUnavailable:
+      return reason::kConnect;
+    default:
+      return reason::kHttp;  // body too large, cancelled, malformed URL
+  }
+}
 
 struct RefreshResult {
   bool ok = false;

@@ -46,9 +46,18 @@ class HistogramBuckets {
 // Number of shards for sharded counters: the next power of two ≥ hardware threads, capped at 16.
 unsigned DefaultShardCount() noexcept;
 
+namespace internal {
+// The next thread number (0, 1, 2, ...), process-wide. Thread-safe.
+unsigned NextThreadNumber() noexcept;
+}  // namespace internal
+
 // The calling thread's shard among `shards` (a power of two). Threads are numbered round-robin
-// on first use, so the first `shards` threads never share a shard.
-unsigned CurrentShard(unsigned shards) noexcept;
+// on first use, so the first `shards` threads never share a shard. Inline because every Record
+// and Observe calls it: after the first call it is a thread-local load and a mask.
+inline unsigned CurrentShard(unsigned shards) noexcept {
+  thread_local const unsigned thread_number = internal::NextThreadNumber();
+  return thread_number & (shards - 1);
+}
 
 // Point-in-time values of a histogram, as Prometheus wants them.
 struct HistogramSnapshot {
@@ -57,8 +66,9 @@ struct HistogramSnapshot {
   double sum_seconds = 0;
 };
 
-// One histogram series. Observe is thread-safe and lock-free (wait-free on x86); Snapshot is
-// thread-safe and may run concurrently with Observe (it may miss observations in flight, never
+// One histogram series. Observe is thread-safe and lock-free (wait-free on x86);
+// ObserveSerialised is for callers that serialise writers per shard; Snapshot is
+// thread-safe and may run concurrently with either (it may miss observations in flight, never
 // reports a count that later decreases).
 class ShardedHistogram {
  public:
@@ -71,6 +81,21 @@ class ShardedHistogram {
     std::atomic<std::uint64_t>* shard = ShardBase(CurrentShard(shards_));
     shard[buckets_->IndexOf(nanoseconds)].fetch_add(1, std::memory_order_relaxed);
     shard[sum_index_].fetch_add(static_cast<std::uint64_t>(nanoseconds), std::memory_order_relaxed);
+  }
+
+  // Same, into `shard` (< the shard count), for a caller that serialises every writer of that
+  // shard itself — HttpRedRecorder holds the shard's top-K lock anyway, so the counters need no
+  // locked instruction: a relaxed load and store (one writer at a time; Snapshot still reads them
+  // atomically). Never mix with Observe on the same histogram: Observe's writers do not hold the
+  // caller's lock.
+  void ObserveSerialised(std::int64_t nanoseconds, unsigned shard) noexcept {
+    if (nanoseconds < 0) nanoseconds = 0;
+    std::atomic<std::uint64_t>* base = ShardBase(shard);
+    std::atomic<std::uint64_t>& bucket = base[buckets_->IndexOf(nanoseconds)];
+    bucket.store(bucket.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    std::atomic<std::uint64_t>& sum = base[sum_index_];
+    sum.store(sum.load(std::memory_order_relaxed) + static_cast<std::uint64_t>(nanoseconds),
+              std::memory_order_relaxed);
   }
 
   HistogramSnapshot Snapshot() const;

@@ -13,7 +13,11 @@
 // no tracked entry accounts for. It never decreases (an eviction moves the evicted entry's exact
 // count into it), which is what makes it a valid Prometheus counter (`user="__other__"`).
 //
-// Not thread-safe: callers serialise access (UserTopK does, with a lock).
+// Every admission (a key taking a free or evicted slot) gets an id unique within the instance, so
+// a reader comparing two copies of the entries can tell "same key, same admission" (its exact
+// count only grew) from "evicted and re-admitted in between" (the count restarted).
+//
+// Not thread-safe: callers serialise access (UserTopK gives each shard its own instance and lock).
 #pragma once
 
 #include <cstdint>
@@ -47,11 +51,16 @@ class SpaceSaving {
     std::string key;
     std::uint64_t estimate = 0;
     std::uint64_t error = 0;
+    std::uint64_t admission = 0;  // id of the admission that put `key` in this slot (≥ 1)
     std::uint64_t exact() const noexcept { return estimate - error; }
   };
   // Tracked entries, highest estimate first (ties by key, so output is deterministic); with
   // sorted = false in no particular order (cheaper, e.g. to copy under a lock and sort outside).
   std::vector<Entry> Entries(bool sorted = true) const;
+  // Entries in slot order (index i is always slot i; slots are never removed), into `out`, reusing
+  // its elements' string buffers: allocation-free once `out` has held every key's length. For
+  // copying under a lock.
+  void CopyEntries(std::vector<Entry>& out) const;
   // Sorts entries the way Entries() does.
   static void SortEntries(std::vector<Entry>& entries);
 
@@ -72,6 +81,7 @@ class SpaceSaving {
     std::string key;
     std::uint64_t hash = 0;
     std::uint64_t error = 0;
+    std::uint64_t admission = 0;
     std::uint32_t pos = 0;    // index in order_
     std::uint32_t group = 0;  // index in groups_
   };
@@ -99,6 +109,7 @@ class SpaceSaving {
   std::uint64_t total_ = 0;
   std::uint64_t untracked_ = 0;
   std::uint64_t evictions_ = 0;
+  std::uint64_t admissions_ = 0;
 };
 
 }  // namespace pulse::red

@@ -28,4 +28,7 @@ class Flags {
 // "host:port" → {host, port}; throws std::invalid_argument naming the value.
 std::pair<std::string, int> ParseHostPort(const std::string& value);
 
+// "http://host:port[/]" (no path) → {host, port}; throws std::invalid_argument naming the URL.
+std::pair<std::string, int> ParseHttpUrl(const std::string& url);
+
 }  // namespace pulse::demo

@@ -58,6 +58,10 @@ struct ServerOptions {
   std::size_t top_k = 100;
   FaultSettings faults;
   std::size_t max_body_bytes = 1 << 20;
+  // When set ("HOST:PORT", port 0 picks one), /metrics, /healthz and /readyz are also served
+  // there by pulse::serve (an event loop with per-connection limits, gzip): a scraper still gets
+  // through while slow or idle clients hold every civetweb worker of the API port.
+  std::string metrics_listen;
 };
 
 class HttpServer {
@@ -73,12 +77,15 @@ class HttpServer {
   void Start();
   void Stop();
   int port() const noexcept { return port_; }
+  // The metrics_listen port once started; 0 without one.
+  int metrics_port() const noexcept { return metrics_port_; }
 
   struct Impl;
 
  private:
   std::unique_ptr<Impl> impl_;
   int port_ = 0;
+  int metrics_port_ = 0;
 };
 
 }  // namespace pulse::demo

@@ -1,6 +1,7 @@
 // pulse's one HTTP client interface. Every part of pulse that speaks HTTP (the Kubernetes
 // client, the exporter's RabbitMQ and S3 targets, the demo's S3 invoices, the config sync)
-// uses this header; exactly one file (src/cpprest_client.cc) includes cpprestsdk.
+// uses this header; exactly one source file of this library includes the C++ REST SDK, the
+// user's choice of HTTP library, so nothing else depends on its types.
 //
 // Errors are pulse::base::Status codes with their documented retry meaning:
 //   kInvalidArgument   malformed URL or request (not retriable)
@@ -37,7 +38,9 @@ struct TlsOptions {
   std::string client_cert_data;
   std::string client_key_file;
   std::string client_key_data;
-  std::string server_name;  // SNI and verification name; "" = the URL's host
+  // The name the server certificate is verified against; "" = the URL's host. (SNI still
+  // carries the URL's host: the HTTP library offers no hook to change it.)
+  std::string server_name;
   bool insecure_skip_verify = false;
 };
 
@@ -107,7 +110,7 @@ class Client {
                                           CancelToken* cancel, std::size_t max_line_bytes) = 0;
 };
 
-// The cpprestsdk-backed client. Fails with kInvalidArgument when TLS material cannot be read
+// The client over the C++ REST SDK. Fails with kInvalidArgument when TLS material cannot be read
 // or is not PEM, naming the file or field.
 base::StatusOr<std::unique_ptr<Client>> MakeClient(ClientOptions options);
 

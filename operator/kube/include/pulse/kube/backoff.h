@@ -1,5 +1,7 @@
 // Jittered exponential backoff for reconnects (informer watch, relist, leader election).
-// Pure arithmetic plus a seeded random source. Not thread-safe: one per retry loop.
+// Pure arithmetic plus a seeded random source; the caller waits out each delay on its injected
+// base::Clock (Informer: clock.Sleep(backoff.Next(), stopper)). Not thread-safe: one per retry
+// loop.
 #pragma once
 
 #include <chrono>

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "pulse/kube/http_client.h"
+#include "pulse/http/client.h"
 
 namespace pulse::kube {
 
@@ -23,12 +23,14 @@ class ConfigError : public std::runtime_error {
 // Plain value; copyable; thread-safe to read. `token` may be called from many threads.
 struct Config {
   std::string server;  // e.g. https://127.0.0.1:6443
-  TlsOptions tls;
-  TokenProvider token;  // empty when the credentials are a client certificate only
+  http::TlsOptions tls;
+  http::TokenProvider token;  // empty when the credentials are a client certificate only
   std::string default_namespace = "default";
   std::string source;  // for messages: "kubeconfig FILE context NAME" or "in-cluster"
 
-  HttpClientOptions ToHttpOptions() const;
+  // Options for pulse::http::MakeClient (TLS, token, user agent); requests then use absolute
+  // URLs under `server`.
+  http::ClientOptions ToHttpOptions() const;
 };
 
 // Parses kubeconfig text. `context` empty = current-context. Relative file paths resolve

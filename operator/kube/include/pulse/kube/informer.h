@@ -23,9 +23,9 @@
 #include <thread>
 #include <vector>
 
+#include "pulse/base/clock.h"
 #include "pulse/kube/backoff.h"
-#include "pulse/kube/clock.h"
-#include "pulse/kube/http_client.h"
+#include "pulse/http/client.h"
 #include "pulse/kube/resource.h"
 #include "pulse/kube/store.h"
 
@@ -64,7 +64,10 @@ struct InformerStats {
 
 class Informer {
  public:
-  Informer(const Client& client, Resource resource, std::string ns, InformerOptions options = {});
+  // `clock` paces the relist/rewatch backoff and judges whether a watch was productive; tests
+  // pass a FakeClock so that backoff takes no real time. It must outlive the informer.
+  Informer(const Client& client, Resource resource, std::string ns, InformerOptions options = {},
+           base::Clock& clock = base::DefaultClock());
   ~Informer();  // Stop()
   Informer(const Informer&) = delete;
   Informer& operator=(const Informer&) = delete;
@@ -98,9 +101,10 @@ class Informer {
   const InformerOptions options_;
   std::vector<EventHandler> handlers_;
   Store store_;
+  base::Clock& clock_;
   Backoff backoff_;
-  Stopper stopper_;
-  CancelToken cancel_;
+  base::Stopper stopper_;
+  http::CancelToken cancel_;
   std::thread thread_;
   std::atomic<bool> synced_{false};
   mutable std::mutex mu_;

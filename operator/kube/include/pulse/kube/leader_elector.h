@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "pulse/kube/clock.h"
+#include "pulse/base/clock.h"
 
 namespace pulse::kube {
 
@@ -77,11 +77,11 @@ class LeaderElector {
  public:
   // Throws std::invalid_argument unless retry_period < renew_deadline < lease_duration and
   // identity is set.
-  LeaderElector(LeaderElectionConfig config, LeaseLock& lock, Clock& clock);
+  LeaderElector(LeaderElectionConfig config, LeaseLock& lock, base::Clock& clock);
 
   // Blocks: campaigns until leader (or stopped), leads until a renewal deadline is missed or
   // `stop` fires, then calls on_stopped_leading (if it had started) and returns. Run once.
-  void Run(Stopper& stop);
+  void Run(base::Stopper& stop);
   // One attempt (public for unit tests): true when we hold the lease afterwards.
   bool TryAcquireOrRenew();
   // Gives the lease up if we hold it. True when released (or not ours).
@@ -93,7 +93,7 @@ class LeaderElector {
  private:
   LeaderElectionConfig config_;
   LeaseLock& lock_;
-  Clock& clock_;
+  base::Clock& clock_;
   std::atomic<bool> leading_{false};
   mutable std::mutex mu_;
   std::optional<LeaseRecord> observed_;

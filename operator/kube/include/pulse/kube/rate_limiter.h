@@ -1,6 +1,7 @@
 // Per-key exponential failure backoff for the work queue (as client-go's
 // ItemExponentialFailureRateLimiter): a key that keeps failing waits base, 2*base, 4*base, ...
-// up to max; Forget() resets it after a success. Thread-safe.
+// up to max; Forget() resets it after a success. Pure arithmetic, no clock: it only computes
+// the delay, which the WorkQueue then waits out on its injected base::Clock. Thread-safe.
 #pragma once
 
 #include <chrono>

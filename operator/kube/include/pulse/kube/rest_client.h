@@ -13,9 +13,9 @@
 #include <string>
 #include <string_view>
 
+#include "pulse/http/client.h"
 #include "pulse/kube/api_error.h"
 #include "pulse/kube/config.h"
-#include "pulse/kube/http_client.h"
 #include "pulse/kube/resource.h"
 #include "pulse/kube/watch_event.h"
 
@@ -81,9 +81,11 @@ using WatchHandler = std::function<bool(WatchEvent&& event)>;
 
 class Client {
  public:
+  // Throws ConfigError when the TLS material cannot be read or is not PEM.
   Client(const Config& config, ClientOptions options = {});
-  // Over any HttpClient (tests of faults use a plain-HTTP one to a fault server).
-  Client(std::shared_ptr<HttpClient> http, std::string default_namespace,
+  // Over any pulse::http::Client, to the API server at `server` (scheme://host:port; tests of
+  // faults use a plain-HTTP one to a fault server).
+  Client(std::shared_ptr<http::Client> http, std::string server, std::string default_namespace,
          ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;
@@ -118,15 +120,17 @@ class Client {
   // kGone); a broken connection or a malformed line throws ApiError(kTransport/kBadResponse).
   // ERROR events are passed to the handler (their object is a Status).
   void Watch(const Resource& r, std::string_view ns, const WatchOptions& options,
-             const WatchHandler& handler, CancelToken* cancel = nullptr) const;
+             const WatchHandler& handler, http::CancelToken* cancel = nullptr) const;
 
   ClientMetrics* metrics() const { return metrics_.get(); }
 
  private:
-  HttpResponse Do(std::string_view verb, HttpRequest request) const;
-  Json DoJson(std::string_view verb, HttpRequest request) const;
+  // `request.url` holds the path and query; Do() makes it absolute under server_.
+  http::Response Do(std::string_view verb, http::Request request) const;
+  Json DoJson(std::string_view verb, http::Request request) const;
 
-  std::shared_ptr<HttpClient> http_;
+  std::shared_ptr<http::Client> http_;
+  std::string server_;
   std::string default_namespace_;
   ClientOptions options_;
   std::unique_ptr<ClientMetrics> metrics_;

@@ -8,6 +8,8 @@
 //  - AddRateLimited delays a failing key by per-key exponential backoff; Forget resets it;
 //  - ShutDown: new adds are ignored, queued keys are still handed out, then Get returns nullopt;
 //    ShutDownWithDrain additionally blocks until every handed-out key is Done.
+// Delays run on an injected base::Clock (the process-wide real clock by default), so tests drive
+// AddAfter/AddRateLimited with a base::FakeClock instead of waiting.
 // Thread-safe: any number of producers and workers.
 #pragma once
 
@@ -20,6 +22,7 @@
 #include <set>
 #include <string>
 
+#include "pulse/base/clock.h"
 #include "pulse/kube/rate_limiter.h"
 
 namespace pulse::kube {
@@ -31,7 +34,8 @@ struct WorkQueueOptions {
 
 class WorkQueue {
  public:
-  explicit WorkQueue(WorkQueueOptions options = {});
+  // `clock` must outlive the queue.
+  explicit WorkQueue(WorkQueueOptions options = {}, base::Clock& clock = base::DefaultClock());
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
 
@@ -52,13 +56,14 @@ class WorkQueue {
   void ShutDown();
   void ShutDownWithDrain();
   bool ShuttingDown() const;
-  size_t Len() const;  // keys ready to be handed out
+  size_t Len() const;  // keys ready to be handed out (including delayed keys now due)
 
  private:
   using TimePoint = std::chrono::steady_clock::time_point;
   void AddLocked(const std::string& key);
   void MoveDueLocked(TimePoint now);
 
+  base::Clock& clock_;
   ItemExponentialRateLimiter limiter_;
   mutable std::mutex mu_;
   std::condition_variable cv_;       // a key became ready, a delay is due, or shutdown
@@ -69,6 +74,8 @@ class WorkQueue {
   std::multimap<TimePoint, std::string> waiting_;
   std::map<std::string, TimePoint> waiting_at_;
   bool shutting_down_ = false;
+  // Declared last: destroyed first, so no clock callback runs into a half-destroyed queue.
+  base::ClockSubscription on_clock_advance_;
 };
 
 }  // namespace pulse::kube

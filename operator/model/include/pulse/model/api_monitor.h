@@ -77,8 +77,17 @@ struct RedSpec {
   std::string per_user_metric = "http_requests_by_user_total";
   std::string user_label = "user";
   std::optional<RedSlo> slo;
-  bool dashboard = true;  // generate a Grafana RED dashboard
-  bool alerts = true;     // generate RED / SLO alerting rules
+  // Deprecated (spec.dashboard.perMonitor decides): false also suppresses a requested
+  // per-monitor dashboard. Every API is in the templated RED dashboard regardless.
+  bool dashboard = true;
+  bool alerts = true;  // generate RED / SLO alerting rules
+};
+
+// Which Grafana dashboards pulse generates for this API beyond the shared ones. Every API is in
+// the templated RED dashboard (namespace / API variables); a dashboard of its own costs ~22 KB
+// per monitor in ConfigMaps and Grafana, so it is opt-in.
+struct DashboardSpec {
+  bool per_monitor = false;
 };
 
 struct ApiMonitorSpec {
@@ -91,6 +100,7 @@ struct ApiMonitorSpec {
   std::uint64_t sample_limit = 0;          // per scrape; 0 = no limit
   std::vector<StaticTargetGroup> static_targets;
   RedSpec red;
+  DashboardSpec dashboard;
 };
 
 struct ApiMonitor {

@@ -14,8 +14,17 @@ namespace pulse::render::names {
 // "<namespace>/<name>" of the ApiMonitor a target was discovered for; rules and dashboards
 // select one API's series with it.
 inline constexpr const char* kApiMonitorLabel = "pulse_apimonitor";
+// The name of the ApiMonitor's metric-name mapping (rules_renderer.h, RedMappingName): the shared
+// RED recording rules of one mapping select exactly its monitors' series with it.
+inline constexpr const char* kRedMappingLabel = "pulse_red_mapping";
 // "<namespace>/<name>" of the Exporter a pulse-exporter target belongs to.
 inline constexpr const char* kExporterLabel = "pulse_exporter";
+
+// ---- Canonical RED label names of the recorded series (whatever the app's own names are) ----
+inline constexpr const char* kMethodLabel = "method";
+inline constexpr const char* kRouteLabel = "route";
+inline constexpr const char* kStatusLabel = "status";
+inline constexpr const char* kUserLabel = "user";
 
 // ---- Standard Prometheus / process metrics ----
 inline constexpr const char* kUp = "up";

@@ -1,11 +1,18 @@
-// Prometheus rule files: per ApiMonitor the RED recording rules, SLO burn-rate recording rules
-// and alerts (multi-window, multi-burn-rate, as in the Google SRE workbook), and per Exporter
-// the infrastructure alerts. The catalogue with every name and expression is in
-// docs/rendering.md; metric names not taken from the `red` block are in metric_names.h.
+// Prometheus rule files for ApiMonitors and Exporters. What is rendered grows with what differs
+// between the ApiMonitors, not with their number (docs/rendering.md, "Rule catalogue"):
+//   - RED recording rules once per distinct metric-name mapping (the names in `spec.red`),
+//     aggregating by pulse_apimonitor over every monitor of that mapping. The scrape config
+//     labels each target with its mapping (pulse_red_mapping), so two mappings never read each
+//     other's series even when they share a histogram name;
+//   - one generic SLO group (error / slow ratios over the SRE workbook windows) and one generic
+//     alert group (target down, 5xx ratio, p99, and the multi-window multi-burn-rate alerts, one
+//     set per distinct SLO window) that join on per-monitor series;
+//   - per ApiMonitor only what is its own: a one-line series per SLO objective, and a marker when
+//     its alerts are switched off. A monitor with neither gets no file at all.
+// Per Exporter: its infrastructure alerts.
 //
-// Every rule selects its object's series by the label the scrape config adds
-// (pulse_apimonitor / pulse_exporter = "<namespace>/<name>"), so rule files of different
-// objects never see each other's data.
+// Recorded series carry the canonical label names (method, route, status, user) whatever the
+// mapping, so one templated dashboard serves every API.
 //
 // Thread-safety: pure functions, safe to call concurrently.
 #pragma once
@@ -17,12 +24,13 @@
 
 namespace pulse::render {
 
-// Recording rule names (the `level:metric:operation` convention; the level names the default
-// labels — an ApiMonitor whose `red` block maps other label names keeps those names).
+// Recording rule names (the `level:metric:operation` convention). Every series has the label
+// pulse_apimonitor="<namespace>/<name>"; mapped label names are renamed to the level's names.
 namespace rules {
 inline constexpr const char* kRequestsByMethodRouteStatus =
     "pulse_apimonitor_method_route_status:http_requests:rate5m";
 inline constexpr const char* kRequests = "pulse_apimonitor:http_requests:rate5m";
+inline constexpr const char* kErrors = "pulse_apimonitor:http_request_errors:rate5m";
 inline constexpr const char* kErrorRatio = "pulse_apimonitor:http_request_errors:ratio_rate5m";
 inline constexpr const char* kErrorRatioByMethodRoute =
     "pulse_apimonitor_method_route:http_request_errors:ratio_rate5m";
@@ -35,6 +43,17 @@ inline constexpr const char* kUserRequests = "pulse_apimonitor_user:http_request
 inline constexpr const char* kSloAvailabilityErrorRatio =
     "pulse_apimonitor:slo_availability_error_ratio";
 inline constexpr const char* kSloLatencySlowRatio = "pulse_apimonitor:slo_latency_slow_ratio";
+// Inputs of the windowed SLO ratios, only for monitors with an SLO (so the long windows read one
+// recorded series per monitor, not every raw series of every API).
+inline constexpr const char* kSloRequests = "pulse_apimonitor:slo_requests:rate5m";
+inline constexpr const char* kSloErrors = "pulse_apimonitor:slo_availability_errors:rate5m";
+inline constexpr const char* kSloFastRequests = "pulse_apimonitor:slo_latency_fast_requests:rate5m";
+// Per monitor: one series per SLO, value = objective as a ratio (99.9 % -> 0.999), labels
+// pulse_apimonitor, slo ("availability" / "latency"), slo_window (canonical duration, "30d") and
+// for latency slo_threshold (seconds, "0.25").
+inline constexpr const char* kSloObjective = "pulse_apimonitor:slo_objective:ratio";
+// Per monitor with `red.alerts: false`: value 1; every generic alert skips these monitors.
+inline constexpr const char* kAlertsDisabled = "pulse_apimonitor:alerts:disabled";
 }  // namespace rules
 
 // Alert names.
@@ -53,12 +72,24 @@ inline constexpr const char* kPostgresDatabaseGrowth = "PulsePostgresDatabaseGro
 inline constexpr const char* kS3BucketGrowth = "PulseS3BucketGrowth";
 }  // namespace alerts
 
-// One rule file (`groups:`) for one ApiMonitor / Exporter.
+// The name of a monitor's metric-name mapping: "default" for the default names, otherwise the
+// histogram name (characters outside [a-zA-Z0-9_-] replaced by '_', at most 40) + "-" + 12 hex
+// digits of a hash of all six names. Stable across renders and versions: it is the value of the
+// pulse_red_mapping target label and part of rule file and group names.
+std::string RedMappingName(const model::RedSpec& red);
+inline constexpr const char* kDefaultRedMapping = "default";
+
+// The per-monitor rule file (`groups:`), or "" when the monitor has nothing of its own (no SLO,
+// alerts on): such a monitor is fully served by the shared groups.
 std::string RenderApiMonitorRules(const model::ApiMonitor& monitor, const RenderOptions& options);
 std::string RenderExporterRules(const model::Exporter& exporter, const RenderOptions& options);
 
-// Every rule file: "rules/apimonitor_<ns>_<name>.yaml", "rules/exporter_<ns>_<name>.yaml",
-// sorted by path.
+// Every rule file, sorted by path:
+//   rules/apimonitors-red-<mapping>.yaml   one per distinct mapping (group pulse/red/<mapping>)
+//   rules/apimonitors-slo.yaml             when any monitor has an SLO (group pulse/slo)
+//   rules/apimonitors-alerts.yaml          when any monitor has alerts on (group pulse/alerts)
+//   rules/apimonitor_<ns>_<name>.yaml      per monitor with an SLO or alerts off
+//   rules/exporter_<ns>_<name>.yaml        per Exporter
 std::vector<RenderedFile> RenderRuleFiles(const RenderInputs& inputs);
 
 }  // namespace pulse::render

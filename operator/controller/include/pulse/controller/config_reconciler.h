@@ -1,0 +1,87 @@
+// Reconciles the shared output (one fixed key, kConfigKey): renders prometheus.yml, the rule
+// files and the dashboards from every *accepted* object (a rejected object is simply absent, so
+// the others' config stays in force), builds the Secrets/ConfigMaps with delivery.h, and
+// writes an object only when its content-hash annotation differs from the live one. Objects
+// with the delivery labels that are no longer produced (a rule bucket, a dashboard, a config
+// part) are deleted. Order: rule and dashboard ConfigMaps, then config parts, head Secret last,
+// so a reader of the head finds everything it references.
+//
+// Memory: only the content hash of each live object is kept between reconciles (seeded by one
+// LIST of the labelled objects at the first reconcile and after any failed write), never the
+// rendered bytes.
+//
+// Coalescing: every per-object change enqueues the same key, which the WorkQueue de-duplicates,
+// so a burst of changes renders once. Until `ready_to_render` says so (the informers synced and
+// the per-object controllers drained their initial backlog), the reconcile only requeues: the
+// first delivery must not be a config with half the objects.
+//
+// Metrics: pulse_operator_config_bytes (uncompressed prometheus.yml),
+// pulse_operator_config_hash_info{hash} (one series: the last delivered hash),
+// pulse_operator_config_renders_total, pulse_operator_config_writes_total{kind}
+// (Secret|ConfigMap; deletions included).
+//
+// Thread-safety: thread-safe; the Controller calls it for one key, so never concurrently.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "pulse/controller/accepted_objects.h"
+#include "pulse/controller/delivery.h"
+#include "pulse/controller/object_writer.h"
+#include "pulse/controller/reconciler.h"
+#include "pulse/render/render_inputs.h"
+
+namespace prometheus {
+class Registry;
+class Gauge;
+class Counter;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace pulse::controller {
+
+inline constexpr const char* kConfigKey = "config";
+
+struct ConfigReconcilerOptions {
+  DeliveryOptions delivery;
+  render::RenderOptions render;
+  // Delay before retrying while not ready_to_render.
+  std::chrono::milliseconds not_ready_recheck{200};
+};
+
+class ConfigReconciler final : public Reconciler {
+ public:
+  // `accepted`, `writer` and `registry` (may be null) must outlive the reconciler.
+  ConfigReconciler(ConfigReconcilerOptions options, AcceptedObjects& accepted,
+                   ObjectWriter& writer, prometheus::Registry* registry,
+                   std::function<bool()> ready_to_render = {});
+  Result Reconcile(const std::string& key) override;
+
+  // The hash of the last delivered prometheus.yml ("" before the first delivery).
+  std::string LastConfigHash() const;
+
+ private:
+  void Seed();
+  void Write(const DeliveredObject& object);
+
+  const ConfigReconcilerOptions options_;
+  AcceptedObjects& accepted_;
+  ObjectWriter& writer_;
+  std::function<bool()> ready_to_render_;
+  mutable std::mutex mu_;
+  bool seeded_ = false;
+  std::map<std::pair<std::string, std::string>, std::string> live_;  // (kind, name) -> hash
+  std::string last_hash_;
+  prometheus::Gauge* bytes_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* hash_info_ = nullptr;
+  prometheus::Gauge* hash_series_ = nullptr;
+  prometheus::Counter* renders_ = nullptr;
+  prometheus::Counter* writes_secret_ = nullptr;
+  prometheus::Counter* writes_configmap_ = nullptr;
+};
+
+}  // namespace pulse::controller

@@ -1,0 +1,90 @@
+// What the operator writes into the API for Prometheus and Grafana, as pure functions of the
+// rendered files: the Prometheus config as gzip in one or more Secrets, the rule files packed
+// into ConfigMaps, one ConfigMap per dashboard for Grafana's dashboard sidecar. Each object
+// carries the SHA-256 of its content in an annotation, so the reconciler writes an object only
+// when that hash differs from the live one. The config sync uses AssembleConfig to read the
+// Secrets back. Layout and reasons: docs/config-delivery.md.
+//
+// Thread-safety: pure functions over plain values.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pulse/base/status.h"
+#include "pulse/render/render_inputs.h"
+
+namespace pulse::controller {
+
+using Json = nlohmann::json;
+
+// Annotation holding the SHA-256 (hex) of an object's content (data, labels excluded).
+inline constexpr const char* kContentHashAnnotation = "monitoring.pulse.dev/content-hash";
+// On config Secrets: SHA-256 of the whole uncompressed prometheus.yml, and "i/n" part numbers.
+inline constexpr const char* kConfigHashAnnotation = "monitoring.pulse.dev/config-hash";
+inline constexpr const char* kConfigPartAnnotation = "monitoring.pulse.dev/config-part";
+// Data key of each config Secret: one gzip part.
+inline constexpr const char* kConfigDataKey = "prometheus.yaml.gz";
+// Labels on everything the operator delivers (the config sync and the cleanup select on them).
+inline constexpr const char* kManagedByLabel = "app.kubernetes.io/managed-by";
+inline constexpr const char* kManagedByValue = "pulse-operator";
+inline constexpr const char* kComponentLabel = "app.kubernetes.io/component";
+
+struct DeliveryOptions {
+  std::string namespace_ = "pulse-system";                // where Prometheus and Grafana run
+  std::string config_secret = "pulse-prometheus-config";  // parts: <name>, <name>-1, ...
+  std::string rules_configmap = "pulse-rules";            // <name>-0, <name>-1, ...
+  std::string dashboard_prefix = "pulse-dashboard";       // <prefix>-<dashboard file stem>
+  std::string grafana_folder = "pulse";
+  // Payload bytes per object. etcd refuses objects above ~1.5 MiB; Secrets and ConfigMaps are
+  // capped at 1 MiB by the API server. Secret data is base64 (4/3), so a 1 MiB Secret holds
+  // 768 KiB of gzip.
+  std::size_t max_secret_payload_bytes = 768 * 1024;
+  std::size_t max_configmap_bytes = 512 * 1024;
+};
+
+// One object to apply: kind "Secret" or "ConfigMap", its name and the full JSON (apiVersion,
+// kind, metadata with labels and annotations, data) ready for server-side apply.
+struct DeliveredObject {
+  std::string kind;
+  std::string name;
+  std::string content_hash;
+  Json object;
+};
+
+// The Prometheus config in Secrets. The head Secret <config_secret> always exists and is the one
+// the config sync watches; further parts are <config_secret>-1 ... and every part carries the
+// whole config's hash, so a reader never mixes parts of two versions. Apply the parts in order,
+// head last.
+std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
+                                                const DeliveryOptions& options);
+
+// Rule files (path "rules/x.yaml" -> key "x.yaml") packed into ConfigMaps of at most
+// max_configmap_bytes each. A file goes to the bucket its name hashes to, and the number of
+// buckets is the smallest power of two at which every bucket fits, so adding or changing one
+// file rewrites one ConfigMap, not all that follow it. Fails with kResourceExhausted when one
+// file alone exceeds the limit.
+base::StatusOr<std::vector<DeliveredObject>> BuildRuleConfigMaps(
+    std::span<const render::RenderedFile> rule_files, const DeliveryOptions& options);
+
+// One ConfigMap per dashboard JSON, labelled grafana_dashboard: "1" and annotated with
+// grafana_folder, as Grafana's dashboard sidecar expects.
+std::vector<DeliveredObject> BuildDashboardConfigMaps(
+    std::span<const render::RenderedFile> dashboards, const DeliveryOptions& options);
+
+// The reader's side: the config from the Secrets' JSON (any order; the head and its parts).
+// Fails with kFailedPrecondition when parts are missing or belong to different versions (the
+// writer is mid-update: read again on the next change), kDataLoss when the content does not
+// match its hash, kResourceExhausted beyond max_bytes.
+base::StatusOr<std::string> AssembleConfig(std::span<const Json> secrets,
+                                           const DeliveryOptions& options, std::size_t max_bytes);
+
+// Lower-case hex SHA-256.
+std::string ContentHash(std::string_view data);
+
+}  // namespace pulse::controller

@@ -1,0 +1,35 @@
+// What the two per-object reconcilers (ApiMonitor, Exporter) share: where they read the
+// desired object (an informer's store, through a lister), where they write (ObjectWriter),
+// where they record the verdict (AcceptedObjects) and whom they tell that the shared config
+// must be rendered again.
+//
+// Thread-safety: plain aggregate of references to thread-safe parts.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "pulse/base/clock.h"
+#include "pulse/controller/accepted_objects.h"
+#include "pulse/controller/object_writer.h"
+#include "pulse/kube/store.h"
+
+namespace pulse::controller {
+
+// The latest object for a key, nullptr when it does not exist (deleted).
+using ObjectLister = std::function<kube::ObjectPtr(const std::string& key)>;
+
+struct ObjectReconcilerDeps {
+  ObjectLister lister;
+  ObjectWriter& writer;
+  AcceptedObjects& accepted;
+  // Called when the accepted set changed (typically: enqueue the "config" key).
+  std::function<void()> config_changed;
+  base::Clock& clock;
+  // An object rejected because a referenced Secret is missing is looked at again after this
+  // (Secrets are read by name, never watched cluster-wide, so their creation is not an event).
+  std::chrono::milliseconds missing_secret_recheck{std::chrono::seconds(30)};
+};
+
+}  // namespace pulse::controller

@@ -1,0 +1,162 @@
+#include "pulse/controller/config_reconciler.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <set>
+
+#include "pulse/base/log.h"
+#include "pulse/kube/api_error.h"
+#include "pulse/render/dashboard_renderer.h"
+#include "pulse/render/rules_renderer.h"
+#include "pulse/render/scrape_config_renderer.h"
+
+namespace pulse::controller {
+
+namespace {
+// Selects exactly what delivery.h builds (exporter workloads carry managed-by too, with
+// component "exporter", and must never be swept as stale).
+std::string DeliveredSelector() {
+  return std::string(kManagedByLabel) + "=" + kManagedByValue + "," + kComponentLabel +
+         " in (prometheus-config,rules,dashboard)";
+}
+
+kube::Resource ResourceOf(const std::string& kind) {
+  return kind == "Secret" ? kube::Secrets() : kube::ConfigMaps();
+}
+}  // namespace
+
+ConfigReconciler::ConfigReconciler(ConfigReconcilerOptions options, AcceptedObjects& accepted,
+                                   ObjectWriter& writer, prometheus::Registry* registry,
+                                   std::function<bool()> ready_to_render)
+    : options_(std::move(options)),
+      accepted_(accepted),
+      writer_(writer),
+      ready_to_render_(std::move(ready_to_render)) {
+  if (registry == nullptr) return;
+  bytes_ = &prometheus::BuildGauge()
+                .Name("pulse_operator_config_bytes")
+                .Help("Size of the last delivered prometheus.yml (uncompressed).")
+                .Register(*registry)
+                .Add({});
+  hash_info_ = &prometheus::BuildGauge()
+                    .Name("pulse_operator_config_hash_info")
+                    .Help("1 for the SHA-256 of the last delivered prometheus.yml (one series).")
+                    .Register(*registry);
+  hash_series_ = &hash_info_->Add({{"hash", ""}});
+  hash_series_->Set(1);
+  renders_ = &prometheus::BuildCounter()
+                  .Name("pulse_operator_config_renders_total")
+                  .Help("Renders of the shared config from the accepted objects.")
+                  .Register(*registry)
+                  .Add({});
+  auto& writes = prometheus::BuildCounter()
+                     .Name("pulse_operator_config_writes_total")
+                     .Help("Delivered objects applied or deleted because their content changed.")
+                     .Register(*registry);
+  writes_secret_ = &writes.Add({{"kind", "Secret"}});
+  writes_configmap_ = &writes.Add({{"kind", "ConfigMap"}});
+}
+
+std::string ConfigReconciler::LastConfigHash() const {
+  std::lock_guard lock(mu_);
+  return last_hash_;
+}
+
+void ConfigReconciler::Seed() {
+  live_.clear();
+  const std::string& ns = options_.delivery.namespace_;
+  for (const char* kind : {"Secret", "ConfigMap"}) {
+    for (const Json& item : writer_.List(ResourceOf(kind), ns, DeliveredSelector())) {
+      const Json& meta = item["metadata"];
+      std::string hash;
+      if (meta.contains("annotations") && meta["annotations"].contains(kContentHashAnnotation)) {
+        hash = meta["annotations"][kContentHashAnnotation].get<std::string>();
+      }
+      live_[{kind, meta.value("name", "")}] = hash;
+    }
+  }
+  seeded_ = true;
+}
+
+void ConfigReconciler::Write(const DeliveredObject& object) {
+  auto& hash = live_[{object.kind, object.name}];
+  if (hash == object.content_hash) return;
+  writer_.Apply(ResourceOf(object.kind), options_.delivery.namespace_, object.name,
+                object.object);
+  hash = object.content_hash;
+  if (auto* c = object.kind == "Secret" ? writes_secret_ : writes_configmap_) c->Increment();
+}
+
+Result ConfigReconciler::Reconcile(const std::string& key) {
+  if (key != kConfigKey) return Result::Terminal("unexpected key " + key);
+  if (ready_to_render_ && !ready_to_render_()) {
+    return Result::RequeueAfter(options_.not_ready_recheck);
+  }
+  const AcceptedObjects::Snapshot snapshot = accepted_.Take();
+  render::RenderInputs inputs;
+  inputs.api_monitors = snapshot.api_monitors;
+  inputs.exporters = snapshot.exporters;
+  inputs.options = options_.render;
+  const std::string prometheus_yml = render::RenderPrometheusConfig(inputs);
+  const std::vector<render::RenderedFile> rules = render::RenderRuleFiles(inputs);
+  const std::vector<render::RenderedFile> dashboards = render::RenderDashboards(inputs);
+  if (renders_) renders_->Increment();
+
+  auto rule_maps = BuildRuleConfigMaps(rules, options_.delivery);
+  if (!rule_maps.ok()) {
+    // One rule file above the ConfigMap limit: no retry helps until the objects change.
+    return Result::Terminal("rules: " + rule_maps.status().ToString());
+  }
+  std::vector<DeliveredObject> objects = std::move(rule_maps).value();
+  for (auto& d : BuildDashboardConfigMaps(dashboards, options_.delivery)) {
+    objects.push_back(std::move(d));
+  }
+  // Parts in order, head last (delivery.h): a reader of the head sees a complete set.
+  for (auto& s : BuildConfigSecrets(prometheus_yml, options_.delivery)) {
+    objects.push_back(std::move(s));
+  }
+
+  std::lock_guard lock(mu_);
+  try {
+    if (!seeded_) Seed();
+    std::set<std::pair<std::string, std::string>> produced;
+    for (const DeliveredObject& o : objects) {
+      Write(o);
+      produced.insert({o.kind, o.name});
+    }
+    for (auto it = live_.begin(); it != live_.end();) {
+      if (produced.count(it->first) != 0) {
+        ++it;
+        continue;
+      }
+      writer_.Delete(ResourceOf(it->first.first), options_.delivery.namespace_,
+                     it->first.second);
+      if (auto* c = it->first.first == "Secret" ? writes_secret_ : writes_configmap_) {
+        c->Increment();
+      }
+      it = live_.erase(it);
+    }
+  } catch (const kube::ApiError& e) {
+    seeded_ = false;  // what is live is uncertain now: re-read it on the retry
+    return Result::Retriable(e.what());
+  }
+  const std::string hash = ContentHash(prometheus_yml);
+  if (hash != last_hash_) {
+    base::LogInfo("config delivered", {{"hash", hash},
+                                       {"bytes", prometheus_yml.size()},
+                                       {"api_monitors", snapshot.api_monitors.size()},
+                                       {"exporters", snapshot.exporters.size()}});
+    last_hash_ = hash;
+    if (hash_info_) {
+      hash_info_->Remove(hash_series_);
+      hash_series_ = &hash_info_->Add({{"hash", hash}});
+      hash_series_->Set(1);
+    }
+  }
+  if (bytes_) bytes_->Set(static_cast<double>(prometheus_yml.size()));
+  return Result::Done();
+}
+
+}  // namespace pulse::controller

@@ -1,0 +1,186 @@
+// The objects the operator delivers: config Secrets (gzip, split, reassembled by the config
+// sync), rule ConfigMaps (packed under the limit, stable buckets), dashboard ConfigMaps.
+#include "pulse/controller/delivery.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "pulse/controller/gzip.h"
+
+namespace pulse::controller {
+namespace {
+
+using base::StatusCode;
+
+// Bytes gzip cannot shrink: uniformly random (fixed seed: the same bytes each run).
+std::string Incompressible(std::size_t n, unsigned seed = 7) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> dist(0, 255);
+  std::string s(n, ' ');
+  for (auto& c : s) c = static_cast<char>(dist(rng));
+  return s;
+}
+
+std::vector<Json> Objects(const std::vector<DeliveredObject>& v) {
+  std::vector<Json> out;
+  for (const auto& o : v) out.push_back(o.object);
+  return out;
+}
+
+TEST(Gzip, RoundTripsAndIsDeterministic) {
+  const std::string text = "global:\n  scrape_interval: 30s\n" + std::string(10000, 'x');
+  const std::string gz = Gzip(text);
+  EXPECT_EQ(gz, Gzip(text));
+  EXPECT_LT(gz.size(), text.size() / 10);
+  ASSERT_EQ(static_cast<unsigned char>(gz[0]), 0x1f);  // gzip magic
+  auto back = Gunzip(gz, 1 << 20);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, text);
+}
+
+TEST(Gzip, RejectsGarbageTruncationAndBombs) {
+  EXPECT_EQ(Gunzip("not gzip at all", 1 << 20).status().code(), StatusCode::kDataLoss);
+  const std::string gz = Gzip(std::string(100000, 'a'));
+  EXPECT_EQ(Gunzip(gz.substr(0, gz.size() / 2), 1 << 20).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(Gunzip(gz + "trailing", 1 << 20).status().code(), StatusCode::kDataLoss);
+  // 100 KB of 'a' compresses to ~100 bytes; a 10 KB limit stops the expansion.
+  EXPECT_EQ(Gunzip(gz, 10000).status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(ConfigSecrets, SmallConfigIsOneSecretThatReassembles) {
+  DeliveryOptions opt;
+  const std::string yml = "global:\n  scrape_interval: 30s\nscrape_configs: []\n";
+  auto secrets = BuildConfigSecrets(yml, opt);
+  ASSERT_EQ(secrets.size(), 1u);
+  const Json& s = secrets[0].object;
+  EXPECT_EQ(s["kind"], "Secret");
+  EXPECT_EQ(s["metadata"]["name"], "pulse-prometheus-config");
+  EXPECT_EQ(s["metadata"]["namespace"], "pulse-system");
+  EXPECT_EQ(s["metadata"]["labels"][kManagedByLabel], "pulse-operator");
+  EXPECT_EQ(s["metadata"]["annotations"][kConfigPartAnnotation], "0/1");
+  EXPECT_EQ(s["metadata"]["annotations"][kConfigHashAnnotation], ContentHash(yml));
+  EXPECT_EQ(s["metadata"]["annotations"][kContentHashAnnotation], secrets[0].content_hash);
+  auto back = AssembleConfig(Objects(secrets), opt, 1 << 20);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, yml);
+  // Same input, same bytes: the reconciler's "write only on change" relies on it.
+  EXPECT_EQ(BuildConfigSecrets(yml, opt)[0].object.dump(), s.dump());
+}
+
+TEST(ConfigSecrets, LargeConfigSplitsHeadLastAndReassemblesInAnyOrder) {
+  DeliveryOptions opt;
+  opt.max_secret_payload_bytes = 100 * 1024;
+  const std::string yml = Incompressible(350 * 1024);
+  auto secrets = BuildConfigSecrets(yml, opt);
+  ASSERT_EQ(secrets.size(), 4u);
+  EXPECT_EQ(secrets.back().name, "pulse-prometheus-config");  // the head is applied last
+  EXPECT_EQ(secrets[0].name, "pulse-prometheus-config-1");
+  std::set<std::string> names;
+  for (const auto& s : secrets) {
+    names.insert(s.name);
+    EXPECT_LE(s.object["data"][kConfigDataKey].get<std::string>().size(), 100 * 1024 * 4 / 3 + 4);
+  }
+  EXPECT_EQ(names.size(), 4u);
+  auto objects = Objects(secrets);
+  std::reverse(objects.begin(), objects.end());
+  auto back = AssembleConfig(objects, opt, 1 << 20);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, yml);
+}
+
+TEST(ConfigSecrets, ReaderRefusesMixedVersionsMissingPartsAndTampering) {
+  DeliveryOptions opt;
+  opt.max_secret_payload_bytes = 64 * 1024;
+  auto v1 = Objects(BuildConfigSecrets(Incompressible(150 * 1024, 1), opt));
+  auto v2 = Objects(BuildConfigSecrets(Incompressible(150 * 1024, 2), opt));
+  ASSERT_EQ(v1.size(), 3u);
+  std::vector<Json> mixed = {v1[0], v2[1], v1[2]};
+  EXPECT_EQ(AssembleConfig(mixed, opt, 1 << 20).status().code(), StatusCode::kFailedPrecondition);
+  std::vector<Json> missing = {v1[0], v1[2]};
+  EXPECT_EQ(AssembleConfig(missing, opt, 1 << 20).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(AssembleConfig({}, opt, 1 << 20).status().code(), StatusCode::kFailedPrecondition);
+  // A part whose payload was swapped for another valid gzip fails the hash check.
+  auto one = Objects(BuildConfigSecrets("a: 1\n", opt));
+  auto other = Objects(BuildConfigSecrets("a: 2\n", opt));
+  one[0]["data"] = other[0]["data"];
+  EXPECT_EQ(AssembleConfig(one, opt, 1 << 20).status().code(), StatusCode::kDataLoss);
+  auto bad = Objects(BuildConfigSecrets("a: 1\n", opt));
+  bad[0]["data"][kConfigDataKey] = "%%% not base64";
+  EXPECT_EQ(AssembleConfig(bad, opt, 1 << 20).status().code(), StatusCode::kDataLoss);
+  bad[0]["metadata"]["annotations"][kConfigPartAnnotation] = "7/3";
+  EXPECT_EQ(AssembleConfig(bad, opt, 1 << 20).status().code(), StatusCode::kDataLoss);
+}
+
+std::vector<render::RenderedFile> RuleFiles(int n, std::size_t bytes_each) {
+  std::vector<render::RenderedFile> files;
+  for (int i = 0; i < n; ++i) {
+    files.push_back({"rules/apimonitor_ns_m" + std::to_string(i) + ".yaml",
+                     Incompressible(bytes_each, static_cast<unsigned>(i))});
+  }
+  return files;
+}
+
+TEST(RuleConfigMaps, EveryFileOnceAndEveryConfigMapUnderTheLimit) {
+  DeliveryOptions opt;
+  opt.max_configmap_bytes = 100 * 1024;
+  const auto files = RuleFiles(40, 9 * 1024);  // 360 KiB in all
+  auto maps = BuildRuleConfigMaps(files, opt);
+  ASSERT_TRUE(maps.ok()) << maps.status().ToString();
+  ASSERT_GE(maps->size(), 4u);
+  std::multiset<std::string> keys;
+  for (const auto& m : *maps) {
+    std::size_t total = 0;
+    for (const auto& [k, v] : m.object["data"].items()) {
+      keys.insert(k);
+      total += k.size() + v.get<std::string>().size();
+    }
+    EXPECT_LE(total, opt.max_configmap_bytes) << m.name;
+    EXPECT_EQ(m.object["metadata"]["labels"][kComponentLabel], "rules");
+  }
+  ASSERT_EQ(keys.size(), 40u);
+  for (const auto& f : files) EXPECT_EQ(keys.count(f.path.substr(6)), 1u) << f.path;
+}
+
+TEST(RuleConfigMaps, ChangingOneFileRewritesOneConfigMap) {
+  DeliveryOptions opt;
+  opt.max_configmap_bytes = 100 * 1024;
+  auto files = RuleFiles(40, 9 * 1024);
+  auto before = BuildRuleConfigMaps(files, opt);
+  files[17].content = Incompressible(9 * 1024, 999);
+  auto after = BuildRuleConfigMaps(files, opt);
+  ASSERT_TRUE(before.ok() && after.ok());
+  ASSERT_EQ(before->size(), after->size());
+  int changed = 0;
+  for (std::size_t i = 0; i < before->size(); ++i) {
+    changed += (*before)[i].content_hash != (*after)[i].content_hash;
+  }
+  EXPECT_EQ(changed, 1);
+}
+
+TEST(RuleConfigMaps, OneFileAboveTheLimitIsRefusedNamingIt) {
+  DeliveryOptions opt;
+  opt.max_configmap_bytes = 1000;
+  auto maps = BuildRuleConfigMaps(RuleFiles(1, 5000), opt);
+  ASSERT_FALSE(maps.ok());
+  EXPECT_EQ(maps.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(maps.status().message().find("rules/apimonitor_ns_m0.yaml"), std::string::npos);
+}
+
+TEST(DashboardConfigMaps, LabelledForGrafanasSidecar) {
+  DeliveryOptions opt;
+  opt.grafana_folder = "RED";
+  std::vector<render::RenderedFile> dashboards = {{"dashboards/overview.json", "{\"a\":1}"},
+                                                  {"dashboards/Exporter_NS_My.DB.json", "{}"}};
+  auto maps = BuildDashboardConfigMaps(dashboards, opt);
+  ASSERT_EQ(maps.size(), 2u);
+  EXPECT_EQ(maps[0].name, "pulse-dashboard-exporter-ns-my-db");
+  EXPECT_EQ(maps[1].name, "pulse-dashboard-overview");
+  EXPECT_EQ(maps[1].object["metadata"]["labels"]["grafana_dashboard"], "1");
+  EXPECT_EQ(maps[1].object["metadata"]["annotations"]["grafana_folder"], "RED");
+  EXPECT_EQ(maps[1].object["data"]["overview.json"], "{\"a\":1}");
+}
+
+}  // namespace
+}  // namespace pulse::controller

@@ -1,0 +1,318 @@
+// The operator's reconcilers against a fake ObjectWriter: validation verdicts, status and its
+// lastTransitionTime, aggregated rejection Events, Secrets read by name, the exporter workload,
+// and the shared config written only when a content hash changes.
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include "fake_object_writer.h"
+#include "pulse/controller/api_monitor_reconciler.h"
+#include "pulse/controller/config_reconciler.h"
+#include "pulse/controller/exporter_reconciler.h"
+#include "pulse/model/parse.h"
+#include "pulse/model/validate.h"
+#include "pulse/render/scrape_config_renderer.h"
+
+namespace pulse::controller {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeObjectWriter;
+
+Json Monitor(const std::string& name, const std::string& interval = "30s",
+             const std::string& timeout = "10s", int generation = 1) {
+  return {{"apiVersion", "monitoring.pulse.dev/v1alpha1"},
+          {"kind", "ApiMonitor"},
+          {"metadata",
+           {{"name", name},
+            {"namespace", "shop"},
+            {"uid", "uid-" + name},
+            {"generation", generation},
+            {"resourceVersion", "1"}}},
+          {"spec",
+           {{"staticTargets", {{{"targets", {name + ".example:8080"}}}}},
+            {"endpoints",
+             {{{"interval", interval}, {"scrapeTimeout", timeout}}}}}}};
+}
+
+Json Exporter(const std::string& name) {
+  return {{"apiVersion", "monitoring.pulse.dev/v1alpha1"},
+          {"kind", "Exporter"},
+          {"metadata",
+           {{"name", name}, {"namespace", "shop"}, {"uid", "uid-" + name}, {"generation", 1}}},
+          {"spec",
+           {{"type", "postgresql"},
+            {"postgresql",
+             {{"host", "db.shop.svc"},
+              {"databases", {"shop"}},
+              {"credentials",
+               {{"username", {{"name", "db-creds"}, {"key", "username"}}},
+                {"password", {{"name", "db-creds"}, {"key", "password"}}}}}}}}}};
+}
+
+Json SecretObject(const std::string& name, const Json& string_data) {
+  Json data = Json::object();
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", {{"name", name}, {"namespace", "shop"}, {"resourceVersion", "7"}}},
+          {"stringData", string_data}};
+}
+
+const Json* ConditionOf(const Json& status, const std::string& type) {
+  for (const Json& c : status["conditions"]) {
+    if (c["type"] == type) return &c;
+  }
+  return nullptr;
+}
+
+class ReconcilersTest : public ::testing::Test {
+ protected:
+  ObjectReconcilerDeps Deps() {
+    return ObjectReconcilerDeps{[this](const std::string& key) -> kube::ObjectPtr {
+                                  auto it = store_.find(key);
+                                  if (it == store_.end()) return nullptr;
+                                  return std::make_shared<const Json>(it->second);
+                                },
+                                writer_,
+                                accepted_,
+                                [this] { ++config_changes_; },
+                                clock_};
+  }
+  void Put(const Json& object) {
+    store_[object["metadata"]["namespace"].get<std::string>() + "/" +
+           object["metadata"]["name"].get<std::string>()] = object;
+  }
+  // The status the fake recorded becomes the live status (as the informer would see it).
+  void FoldStatus(const std::string& resource, const std::string& key) {
+    const std::string path = resource + "/" + key;
+    if (writer_.last_status.count(path)) store_[key]["status"] = writer_.last_status[path];
+  }
+  std::string Metrics() {
+    return prometheus::TextSerializer().Serialize(registry_.Collect());
+  }
+
+  base::FakeClock clock_;
+  prometheus::Registry registry_;
+  FakeObjectWriter writer_;
+  AcceptedObjects accepted_{&registry_};
+  std::map<std::string, Json> store_;
+  int config_changes_ = 0;
+};
+
+TEST_F(ReconcilersTest, ValidMonitorIsAcceptedWithStatusAndNoRewriteWhenUnchanged) {
+  EXPECT_NE(Metrics().find("pulse_operator_objects{kind=\"ApiMonitor\",state=\"accepted\"} 0"),
+            std::string::npos);
+  ApiMonitorReconciler r(Deps());
+  Put(Monitor("a"));
+  EXPECT_EQ(r.Reconcile("shop/a").kind, Result::Kind::kDone);
+  EXPECT_EQ(config_changes_, 1);
+  ASSERT_EQ(writer_.status_patches.size(), 1u);
+  const Json& status = writer_.last_status["apimonitors/shop/a"];
+  EXPECT_EQ(status["observedGeneration"], 1);
+  ASSERT_NE(ConditionOf(status, "Accepted"), nullptr);
+  EXPECT_EQ((*ConditionOf(status, "Accepted"))["status"], "True");
+  EXPECT_EQ((*ConditionOf(status, "Accepted"))["reason"], "Valid");
+  EXPECT_EQ((*ConditionOf(status, "Ready"))["status"], "True");
+  EXPECT_EQ(status["generated"]["scrapeJobs"][0], "apimonitor/shop/a/0");
+  EXPECT_TRUE(writer_.events.empty());
+  EXPECT_EQ(accepted_.Count("ApiMonitor", true), 1u);
+
+  // The informer now shows our status: reconciling again writes nothing, renders nothing.
+  FoldStatus("apimonitors", "shop/a");
+  writer_.Clear();
+  clock_.Advance(1h);
+  EXPECT_EQ(r.Reconcile("shop/a").kind, Result::Kind::kDone);
+  EXPECT_TRUE(writer_.status_patches.empty());
+  EXPECT_EQ(config_changes_, 1);
+}
+
+TEST_F(ReconcilersTest, InvalidMonitorIsRejectedAloneWithFieldPathAndOneEvent) {
+  ApiMonitorReconciler r(Deps());
+  Put(Monitor("good"));
+  Put(Monitor("bad", "10s", "30s"));
+  EXPECT_EQ(r.Reconcile("shop/good").kind, Result::Kind::kDone);
+  EXPECT_EQ(r.Reconcile("shop/bad").kind, Result::Kind::kDone);
+  const Json& status = writer_.last_status["apimonitors/shop/bad"];
+  const Json* accepted = ConditionOf(status, "Accepted");
+  ASSERT_NE(accepted, nullptr);
+  EXPECT_EQ((*accepted)["status"], "False");
+  EXPECT_EQ((*accepted)["reason"], "InvalidSpec");
+  EXPECT_NE((*accepted)["message"].get<std::string>().find("spec.endpoints[0].scrapeTimeout"),
+            std::string::npos)
+      << (*accepted)["message"];
+  EXPECT_EQ((*ConditionOf(status, "Ready"))["status"], "False");
+  ASSERT_EQ(writer_.events.size(), 1u);
+  EXPECT_NE(writer_.events[0].find("bad:InvalidSpec:spec.endpoints[0].scrapeTimeout"),
+            std::string::npos)
+      << writer_.events[0];
+  EXPECT_EQ(accepted_.Take().api_monitors.size(), 1u);
+  EXPECT_NE(Metrics().find("pulse_operator_objects{kind=\"ApiMonitor\",state=\"rejected\"} 1"),
+            std::string::npos);
+
+  // Same generation again: no second Event, no status write.
+  FoldStatus("apimonitors", "shop/bad");
+  writer_.Clear();
+  EXPECT_EQ(r.Reconcile("shop/bad").kind, Result::Kind::kDone);
+  EXPECT_TRUE(writer_.events.empty());
+  EXPECT_TRUE(writer_.status_patches.empty());
+
+  // Fixed in generation 2: accepted; the Accepted condition flips and gets a new time.
+  const std::string before = (*ConditionOf(store_["shop/bad"]["status"], "Accepted"))
+                                 ["lastTransitionTime"];
+  clock_.Advance(1h);
+  Json fixed = Monitor("bad", "30s", "10s", 2);
+  fixed["status"] = store_["shop/bad"]["status"];
+  Put(fixed);
+  EXPECT_EQ(r.Reconcile("shop/bad").kind, Result::Kind::kDone);
+  const Json& now = writer_.last_status["apimonitors/shop/bad"];
+  EXPECT_EQ((*ConditionOf(now, "Accepted"))["status"], "True");
+  EXPECT_NE((*ConditionOf(now, "Accepted"))["lastTransitionTime"], before);
+  EXPECT_EQ(now["observedGeneration"], 2);
+  EXPECT_EQ(accepted_.Take().api_monitors.size(), 2u);
+}
+
+TEST_F(ReconcilersTest, SecretsAreReadByNameAndAMissingOneIsRecheckedLater) {
+  ApiMonitorReconciler r(Deps());
+  Json m = Monitor("tok");
+  m["spec"]["endpoints"][0]["bearerTokenSecret"] = {{"name", "token"}, {"key", "token"}};
+  Put(m);
+  const Result first = r.Reconcile("shop/tok");
+  EXPECT_EQ(first.kind, Result::Kind::kRequeueAfter);
+  EXPECT_EQ((*ConditionOf(writer_.last_status["apimonitors/shop/tok"], "Accepted"))["status"],
+            "False");
+  writer_.objects[{"secrets", "shop", "token"}] = SecretObject("token", {{"token", "s3cr3t"}});
+  EXPECT_EQ(r.Reconcile("shop/tok").kind, Result::Kind::kDone);
+  EXPECT_EQ((*ConditionOf(writer_.last_status["apimonitors/shop/tok"], "Accepted"))["status"],
+            "True");
+  EXPECT_GE(writer_.gets, 2);
+}
+
+TEST_F(ReconcilersTest, DeletedMonitorLeavesTheConfig) {
+  ApiMonitorReconciler r(Deps());
+  Put(Monitor("gone"));
+  (void)r.Reconcile("shop/gone");
+  store_.erase("shop/gone");
+  EXPECT_EQ(r.Reconcile("shop/gone").kind, Result::Kind::kDone);
+  EXPECT_EQ(config_changes_, 2);
+  EXPECT_TRUE(accepted_.Take().api_monitors.empty());
+}
+
+TEST_F(ReconcilersTest, ExporterWorkloadIsAppliedOnceAndOwned) {
+  ExporterReconciler r(Deps());
+  writer_.objects[{"secrets", "shop", "db-creds"}] =
+      SecretObject("db-creds", {{"username", "u"}, {"password", "p"}});
+  Put(Exporter("db"));
+  EXPECT_EQ(r.Reconcile("shop/db").kind, Result::Kind::kDone);
+  ASSERT_EQ(writer_.applies.size(), 3u);
+  EXPECT_EQ(writer_.applies[0].rfind("configmaps/shop/", 0), 0u);
+  EXPECT_EQ(writer_.applies[1].rfind("deployments/shop/", 0), 0u);
+  EXPECT_EQ(writer_.applies[2].rfind("services/shop/", 0), 0u);
+  for (const auto& [key, object] : writer_.objects) {
+    if (std::get<0>(key) == "secrets") continue;
+    EXPECT_EQ(object["metadata"]["ownerReferences"][0]["uid"], "uid-db");
+    EXPECT_EQ(object["metadata"]["ownerReferences"][0]["kind"], "Exporter");
+  }
+  const Json& status = writer_.last_status["exporters/shop/db"];
+  EXPECT_EQ((*ConditionOf(status, "Ready"))["status"], "True");
+  EXPECT_FALSE(status["generated"]["deployment"].get<std::string>().empty());
+  EXPECT_EQ(accepted_.Take().exporters.size(), 1u);
+
+  FoldStatus("exporters", "shop/db");
+  writer_.Clear();
+  EXPECT_EQ(r.Reconcile("shop/db").kind, Result::Kind::kDone);
+  EXPECT_TRUE(writer_.applies.empty());
+  EXPECT_TRUE(writer_.status_patches.empty());
+}
+
+TEST_F(ReconcilersTest, ConfigIsRenderedFromAcceptedObjectsAndWrittenOnlyOnChange) {
+  ApiMonitorReconciler monitors(Deps());
+  for (const char* name : {"a", "b"}) {
+    Put(Monitor(name));
+    (void)monitors.Reconcile(std::string("shop/") + name);
+  }
+  Put(Monitor("bad", "10s", "30s"));
+  (void)monitors.Reconcile("shop/bad");
+
+  ConfigReconcilerOptions options;
+  options.delivery.namespace_ = "monitoring";
+  bool ready = false;
+  ConfigReconciler config(options, accepted_, writer_, &registry_, [&] { return ready; });
+  EXPECT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kRequeueAfter);
+  EXPECT_TRUE(writer_.applies.empty());
+  ready = true;
+  writer_.Clear();
+  EXPECT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  EXPECT_FALSE(writer_.applies.empty());
+  // Head Secret last.
+  EXPECT_EQ(writer_.applies.back(), "secrets/monitoring/pulse-prometheus-config");
+
+  std::vector<Json> secrets;
+  for (const auto& [key, object] : writer_.objects) {
+    if (std::get<0>(key) == "secrets" && std::get<1>(key) == "monitoring") {
+      secrets.push_back(object);
+    }
+  }
+  auto assembled = AssembleConfig(secrets, options.delivery, 64 << 20);
+  ASSERT_TRUE(assembled.ok()) << assembled.status().ToString();
+  // Exactly a fresh render of the valid objects.
+  std::vector<model::ApiMonitor> valid;
+  for (const char* name : {"a", "b"}) {
+    auto parsed = model::ParseJson(Monitor(name).dump());
+    valid.push_back(parsed.objects.api_monitors.at(0));
+  }
+  render::RenderInputs inputs;
+  inputs.api_monitors = valid;
+  inputs.options = options.render;
+  EXPECT_EQ(assembled.value(), render::RenderPrometheusConfig(inputs));
+  EXPECT_EQ(config.LastConfigHash(), ContentHash(assembled.value()));
+  const std::string m = Metrics();
+  EXPECT_NE(m.find("pulse_operator_config_hash_info{hash=\"" + config.LastConfigHash() + "\"} 1"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("pulse_operator_config_bytes " + std::to_string(assembled.value().size())),
+            std::string::npos);
+
+  // Nothing changed: nothing written.
+  writer_.Clear();
+  EXPECT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  EXPECT_TRUE(writer_.applies.empty());
+  EXPECT_TRUE(writer_.deletes.empty());
+
+  // A fresh reconciler (a restarted operator) seeds its hashes from the live objects: no writes.
+  ConfigReconciler restarted(options, accepted_, writer_, nullptr);
+  EXPECT_EQ(restarted.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  EXPECT_TRUE(writer_.applies.empty());
+  EXPECT_TRUE(writer_.deletes.empty());
+}
+
+TEST_F(ReconcilersTest, StaleDashboardIsDeleted) {
+  ApiMonitorReconciler monitors(Deps());
+  Json m = Monitor("dash");
+  m["spec"]["dashboard"] = {{"perMonitor", true}};
+  Put(m);
+  (void)monitors.Reconcile("shop/dash");
+  ConfigReconcilerOptions options;
+  ConfigReconciler config(options, accepted_, writer_, nullptr);
+  EXPECT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  size_t dashboards = 0;
+  for (const auto& [key, object] : writer_.objects) {
+    if (object["metadata"].value("labels", Json::object()).value("grafana_dashboard", "") == "1") {
+      ++dashboards;
+    }
+  }
+  store_.erase("shop/dash");
+  (void)monitors.Reconcile("shop/dash");
+  writer_.Clear();
+  EXPECT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  EXPECT_EQ(writer_.deletes.size(), 1u) << ::testing::PrintToString(writer_.deletes);
+  size_t after = 0;
+  for (const auto& [key, object] : writer_.objects) {
+    if (object["metadata"].value("labels", Json::object()).value("grafana_dashboard", "") == "1") {
+      ++after;
+    }
+  }
+  EXPECT_EQ(after + 1, dashboards);
+}
+
+}  // namespace
+}  // namespace pulse::controller

@@ -244,6 +244,14 @@ TEST(ConfigParser, WrongShapes) {
             "listen: must be HOST:PORT, got \"nope\"");
 }
 
+TEST(ConfigParser, ListenPortZeroLetsTheKernelPickAndOutOfRangeIsRefused) {
+  EXPECT_EQ(ValidateListen("127.0.0.1:0"), "");
+  EXPECT_EQ(ValidateListen("[::1]:9187"), "");
+  EXPECT_EQ(ValidateListen("127.0.0.1:65536"), "must be HOST:PORT, got \"127.0.0.1:65536\"");
+  EXPECT_EQ(ValidateListen("127.0.0.1:-1"), "must be HOST:PORT, got \"127.0.0.1:-1\"");
+  EXPECT_EQ(ValidateListen(":80"), "must be HOST:PORT, got \":80\"");
+}
+
 TEST(ConfigParser, HostileInput) {
   // Oversized document.
   const auto big = Parse(std::string(kMaxConfigBytes + 1, '#'));

@@ -68,13 +68,14 @@ std::optional<double> Value(const std::string& exposition, const std::string& na
 
 namespace {
 
-// pulse-exporter refuses `--listen 127.0.0.1:0` (its config grammar wants a port >= 1), so its
-// port is picked here and released just before the exporter binds it: the one place left where
-// another process could take the port in between. Once port 0 is accepted, read the port from
-// the exporter's "serving /metrics on ... (port N)" log line instead.
-int PickPortForChild() {
-  const pulse::testing::LoopbackListener picked(pulse::testing::LoopbackListener::Mode::kRefuse);
-  return picked.port();
+// The port pulse-exporter bound for `--listen 127.0.0.1:0`, from its start-up log line
+// ({"msg":"pulse-exporter serving /metrics",...,"port":N}); 0 while it has not said so yet.
+int PortFromLog(const std::string& log) {
+  const auto line = log.find("pulse-exporter serving /metrics");
+  if (line == std::string::npos) return 0;
+  const auto key = log.find("\"port\":", line);
+  if (key == std::string::npos) return 0;
+  return std::atoi(log.c_str() + key + 7);
 }
 
 }  // namespace
@@ -92,14 +93,16 @@ ExporterProcess::ExporterProcess(const std::string& binary, const std::string& c
   char tmpl[] = "/tmp/pulse-exporter-test-XXXXXX";
   dir_ = mkdtemp(tmpl);
   std::ofstream(dir_ + "/config.yaml") << config;
-  port_ = PickPortForChild();
   pulse::testing::ChildOptions options;
-  options.args = {"--config", dir_ + "/config.yaml", "--listen",
-                  "127.0.0.1:" + std::to_string(port_)};
+  // Port 0: the kernel picks a free port when the exporter binds, so no other process can take
+  // it in between (picking a port first and passing it on would race).
+  options.args = {"--config", dir_ + "/config.yaml", "--listen", "127.0.0.1:0"};
   options.env = env;
   options.output_path = dir_ + "/log";
   options.stop_grace = std::chrono::seconds(15);
   child_ = std::make_unique<pulse::testing::ChildProcess>(binary, std::move(options));
+  Eventually([&] { return (port_ = PortFromLog(child_->Output())) != 0; },
+             std::chrono::seconds(30));
 }
 
 ExporterProcess::~ExporterProcess() {

@@ -316,6 +316,33 @@ TEST(Limits, MalformedRequestsAre400And405CarriesAllow) {
   EXPECT_TRUE(r->Has("Allow: GET, HEAD"));
 }
 
+TEST(Limits, GarbageIsRefusedAndTheServerKeepsServing) {
+  MetricsServer server(PageOptions([] { return std::string("x 1\n"); }));
+  const std::vector<std::string> garbage = {
+      "\r\n\r\n",
+      "GET\r\n\r\n",
+      "GET /metrics\r\n\r\n",
+      "GET /metrics HTTP/2.0\r\n\r\n",
+      "GET /metrics HTTP/1.1\r\nno colon here\r\n\r\n",
+      "GET /metrics HTTP/1.1\r\n: empty name\r\n\r\n",
+      std::string("GET /metr\0ics HTTP/1.1\r\n\r\n", 27),
+      "GET " + std::string(9000, '/') + " HTTP/1.1\r\n\r\n",
+      std::string(20000, '\xff'),
+      "GET /metrics HTTP/1.1\r\nAccept-Encoding: ;;,,q=,gzip;q=\r\n\r\n",
+  };
+  for (const std::string& g : garbage) {
+    Client c(PortOf(server));
+    c.Send(g);
+    const auto r = c.Read();
+    ASSERT_TRUE(r) << "no answer to " << g.substr(0, 40);
+    EXPECT_TRUE(r->status == 400 || r->status == 404 || r->status == 431 || r->status == 200)
+        << r->status << " for " << g.substr(0, 40);
+  }
+  Client ok(PortOf(server));
+  ok.Send(Get("/healthz"));
+  EXPECT_EQ(ok.Read()->status, 200);
+}
+
 TEST(Gzip, RoundTripWithVaryAndLength) {
   const std::string page = BigPage(4);
   MetricsServer server(PageOptions([&] { return page; }));

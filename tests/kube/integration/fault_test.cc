@@ -307,7 +307,7 @@ TEST(Faults, WatchThatEndsAtOnceDoesNotSpin) {
   EXPECT_EQ(informer.stats().watch_errors, 0);
 }
 
-TEST(Faults, ThrottledWatchIsRetriedAfterRetryAfter) {
+TEST(Faults, ThrottledWatchFailsTheAttemptAndTheInformerBacksOff) {
   FaultServer server([](const FaultRequest& r, FaultConnection& c) {
     if (!r.IsWatch()) return c.Respond(200, List({}, "1"));
     c.Respond(429, R"({"kind":"Status","code":429,"reason":"TooManyRequests"})",

@@ -58,19 +58,7 @@ int CountEntries(const std::string& dir) {
 int Fds(pid_t pid) { return CountEntries("/proc/" + std::to_string(pid) + "/fd"); }
 int Threads(pid_t pid) { return CountEntries("/proc/" + std::to_string(pid) + "/task"); }
 
-int Connect(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
+int Connect(int port) { return pulse::testing::ConnectLoopback(port); }
 
 // One GET on a fresh connection, read to the end; the status, or 0 on any failure.
 int Scrape(int port, std::string* body) {

@@ -23,6 +23,7 @@
 
 #include "gzip_cache.h"
 #include "pulse/serve/metrics_server.h"
+#include "pulse/testing/loopback_listener.h"
 
 namespace pulse::serve {
 namespace {
@@ -36,16 +37,8 @@ int PortOf(const MetricsServer& server) { return server.ports().at(0); }
 class Client {
  public:
   explicit Client(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error("socket");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd_);
-      throw std::runtime_error("connect");
-    }
+    fd_ = pulse::testing::ConnectLoopback(port);
+    if (fd_ < 0) throw std::runtime_error("connect");
   }
   ~Client() { ::close(fd_); }
   Client(const Client&) = delete;

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "pulse/testing/loopback_listener.h"
+
 namespace pulse::serve {
 namespace {
 
@@ -30,16 +32,8 @@ struct Response {
 
 // One HTTP/1.0 request on a fresh connection; the server closes it after the response.
 Response Request(int port, const std::string& method, const std::string& path) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("connect");
-  }
+  const int fd = pulse::testing::ConnectLoopback(port);
+  if (fd < 0) throw std::runtime_error("connect");
   const std::string request = method + " " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
   if (::send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) {
     ::close(fd);
@@ -112,15 +106,10 @@ TEST(MetricsServer, ReadinessCheckAndRequestTimeoutOptions) {
   // A client that connects and never sends a request is dropped by the server (recv sees the
   // close) rather than holding a worker until our own 5 s receive timeout gives up (the 10 s
   // default would).
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = pulse::testing::ConnectLoopback(PortOf(server));
   ASSERT_GE(fd, 0);
   timeval give_up{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &give_up, sizeof give_up);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(PortOf(server)));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   char buf[256];
   const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
   const int err = errno;

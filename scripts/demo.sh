@@ -15,7 +15,7 @@ setup=1 keep=0
 for a in "$@"; do
   case "$a" in
     --no-setup) setup=0 ;; --keep) keep=1 ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $a" >&2; exit 2 ;;
   esac
 done

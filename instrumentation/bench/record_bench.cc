@@ -3,7 +3,10 @@
 // Each recording benchmark runs with 1, 2 and 4 threads recording into the same objects at once
 // (a web server's thread pool), with real time, and reports items_per_second: the total
 // throughput of all threads together, the number to compare across thread counts (Google
-// Benchmark's per-iteration time is wall time divided by the iterations of all threads).
+// Benchmark's per-iteration time is wall time divided by the iterations of all threads). On a
+// machine shared with other sessions, autogroup scheduling gives this process the same CPU share
+// whatever its thread count, which hides scaling: see docs/benchmarks.md (issue 14) for how the
+// numbers there were taken.
 #include <benchmark/benchmark.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>

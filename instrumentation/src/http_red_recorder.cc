@@ -149,9 +149,10 @@ std::vector<prometheus::MetricFamily> HttpRedRecorder::Collect() const {
                                    "Users tracked now by the per-user top-K (at most K).",
                                    prometheus::MetricType::Gauge));
     out.back().metric.push_back(internal::GaugeMetric(static_cast<double>(snap.users.size()), {}));
-    out.push_back(internal::Family("http_requests_by_user_evictions_total",
-                                   "Times a tracked user was replaced by a newly seen user.",
-                                   prometheus::MetricType::Counter));
+    out.push_back(
+        internal::Family("http_requests_by_user_evictions_total",
+                         "Times a user was replaced in the exported top-K by another (at scrapes).",
+                         prometheus::MetricType::Counter));
     out.back().metric.push_back(internal::CounterMetric(static_cast<double>(snap.evictions), {}));
   }
   return out;

@@ -202,8 +202,8 @@ class ExportedTable {
   std::uint64_t evictions_ = 0;
 };
 
-// One per-thread-group summary. Aligned so that the lock and the counters of two shards never
-// share a cache line (the summary's arrays are separate heap blocks).
+// One per-CPU summary (see CurrentShard). Aligned so that the lock and the counters of two shards
+// never share a cache line (the summary's arrays are separate heap blocks).
 struct alignas(64) Shard {
   explicit Shard(std::size_t capacity) : summary(capacity) {}
   internal::SpinLock lock;
@@ -228,7 +228,7 @@ struct UserTopK::State {
     for (unsigned i = 0; i < shard_count; ++i) delete shards[i].load(std::memory_order_acquire);
   }
 
-  // The calling thread's shard, created on first use with a compare-and-swap (never freed while
+  // Shard i, created on first use with a compare-and-swap (never freed while
   // the top-K lives, so a thread that exits leaves its counts behind for the next scrape).
   Shard& ShardOf(unsigned i) {
     Shard* s = shards[i].load(std::memory_order_acquire);
@@ -258,9 +258,7 @@ struct UserTopK::State {
   mutable Merge merge;
 };
 
-unsigned UserTopK::DefaultShards() noexcept {
-  return std::min(kMaxShards, std::bit_ceil(2 * DefaultShardCount()));
-}
+unsigned UserTopK::DefaultShards() noexcept { return DefaultShardCount(); }
 
 UserTopK::UserTopK(std::size_t capacity, unsigned shards) {
   if (capacity == 0 || capacity > SpaceSaving::kMaxCapacity) {

@@ -40,8 +40,13 @@ using Truth = std::unordered_map<std::string, std::uint64_t>;
 // truth at each scrape. The guaranteed bounds are 2N/K (per-shard summaries merged into the
 // exported table, each losing at most N/K); the checks here are the tighter N/K bounds of the
 // single-summary design, which the Zipf load keeps with a wide margin.
+// increase_shortfall: how far below the true increase between the scrapes a top-10 user's
+// increase may be (check 5). 0 for one shard: the increase is exact. With several threads the
+// records go to per-CPU shards whose share of the load depends on scheduling; a shard that had
+// served little by scrape `a` may not track even a heavy user yet, and the few requests it
+// counted before admitting that user go to __other__ (seen: 5 of 4,908).
 void CheckBounds(const UserTopK::Snapshot& a, const Truth& truth_a, const UserTopK::Snapshot& b,
-                 const Truth& truth, std::uint64_t n) {
+                 const Truth& truth, std::uint64_t n, double increase_shortfall) {
   // 1. Conservation: tracked counters + __other__ account for every request, exactly.
   EXPECT_EQ(b.total, n);
   std::uint64_t sum = b.other;
@@ -80,22 +85,29 @@ void CheckBounds(const UserTopK::Snapshot& a, const Truth& truth_a, const UserTo
         << user;
   }
 
-  // 5. rate(): for users tracked through the whole window the increase between two scrapes is
-  //    exact — here the true top 10, whose counts are far above the eviction threshold.
+  // 5. rate(): for users tracked through the whole window (in the exported table and in every
+  //    shard that served them) the increase between two scrapes is exact — here the true top 10,
+  //    whose counts are far above the eviction threshold. Never above the true increase.
   const auto at_a = ByName(a);
   for (std::size_t r = 0; r < 10; ++r) {
     const std::string& user = ranked[r].second;
     ASSERT_TRUE(at_a.count(user)) << user;
-    EXPECT_EQ(tracked.at(user)->requests - at_a.at(user)->requests,
-              truth.at(user) - truth_a.at(user))
+    const std::uint64_t exported = tracked.at(user)->requests - at_a.at(user)->requests;
+    const std::uint64_t true_increase = truth.at(user) - truth_a.at(user);
+    EXPECT_LE(exported, true_increase) << user;
+    EXPECT_GE(static_cast<double>(exported),
+              (1 - increase_shortfall) * static_cast<double>(true_increase))
         << user;
   }
   // __other__ is a counter: it never decreased between the two scrapes.
   EXPECT_GE(b.other, a.other);
 }
 
+// One shard: the single-summary case, where the increase between scrapes is exact. (With the
+// default per-CPU shards even one thread feeds several shards when it migrates between CPUs;
+// the 4-thread test below covers that.)
 TEST(TopKAccuracy, ZipfUsersAreReportedWithinTheStatedError) {
-  UserTopK top(kK);
+  UserTopK top(kK, /*shards=*/1);
   Load load;
   Truth truth;
   constexpr std::uint64_t kPhase1 = 1'000'000, kPhase2 = 500'000;
@@ -112,7 +124,7 @@ TEST(TopKAccuracy, ZipfUsersAreReportedWithinTheStatedError) {
     top.Record(u);
   }
   const UserTopK::Snapshot b = top.Take();
-  CheckBounds(a, truth_a, b, truth, kPhase1 + kPhase2);
+  CheckBounds(a, truth_a, b, truth, kPhase1 + kPhase2, /*increase_shortfall=*/0);
 }
 
 // The same load and bounds with 4 threads recording at once (each its own Zipf stream, so every
@@ -184,7 +196,8 @@ TEST(TopKAccuracy, FourThreadsKeepTheBoundsAndAddUpExactly) {
               static_cast<unsigned long long>(scrapes));
 
   const UserTopK::Snapshot b = top.Take();
-  CheckBounds(a, truth_a, b, merged_truth(), kThreads * (kPhase1 + kPhase2));
+  CheckBounds(a, truth_a, b, merged_truth(), kThreads * (kPhase1 + kPhase2),
+              /*increase_shortfall=*/0.005);
   // Memory: K per shard used, plus the scrape side's state; nothing grows with the number of
   // distinct users (about 500,000 here).
   EXPECT_LT(b.memory_bytes, (top.shards() * 200 + 400) * kK);

@@ -7,8 +7,11 @@
 // are the top K (plus "__other__").
 //
 // Thread-safe: Record may be called concurrently from any number of threads, and Collect (called
-// by prometheus-cpp's Exposer on a scrape) concurrently with them. The histogram part of Record
-// is lock-free; the per-user part holds a spin lock for one Space-Saving update.
+// by prometheus-cpp's Exposer on a scrape) concurrently with them. With top_k = 0 Record is
+// lock-free (relaxed atomic adds on the calling thread's histogram shard). With a top-K, Record
+// takes one spin lock — the calling thread's shard of the top-K, which no other core takes in the
+// common case — and updates both that top-K shard and the histogram shard of the same index
+// under it.
 #pragma once
 
 #include <prometheus/collectable.h>
@@ -37,7 +40,8 @@ struct HttpRedOptions {
   std::size_t top_k = 100;
   // Histogram bucket upper bounds in seconds; empty means HistogramBuckets::Http().
   std::vector<double> buckets;
-  // Shards for the histogram counters (power of two); 0 means DefaultShardCount().
+  // Shards for the histogram counters and the per-user top-K (power of two, ≤ 16); 0 means
+  // UserTopK::DefaultShards() when top_k > 0, else DefaultShardCount().
   unsigned shards = 0;
 };
 

@@ -2,15 +2,16 @@
 // into one exported top-K when Prometheus scrapes (docs/instrumentation.md, "Requests per user").
 //
 // Why sharded: a single summary behind one lock serialised every request of a multi-threaded
-// server (two threads recording reached a quarter of one thread's throughput). Each recording
-// thread now updates the summary of its own shard (threads numbered round-robin on first use,
-// like ShardedHistogram), so concurrent recorders touch different cache lines.
+// server (two threads recording reached a quarter of one thread's throughput). A record now
+// updates the summary of the shard of the CPU it runs on (CurrentShard, like ShardedHistogram),
+// so concurrent recorders touch different cache lines.
 //
 // Thread-safe: Record and Take may be called from any thread, concurrently. Record takes its
-// shard's spin lock, which only that shard's threads and a scrape ever touch: uncontended, and
-// its cache line stays with the recording core (when threads outnumber shards, threads sharing
-// a shard serialise on it). Take locks each shard just long enough to copy its K entries, then
-// merges outside the shard locks; concurrent Takes serialise on a mutex of their own.
+// shard's spin lock, which in the common case only its CPU and, once per scrape, Take touch:
+// uncontended, and its cache line stays with that core (it is contended only when a thread is
+// preempted or migrated while holding it, or when CPUs outnumber the 16 shards). Take locks each
+// shard just long enough to copy its K entries, then merges outside the shard locks; concurrent
+// Takes serialise on a mutex of their own.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +34,7 @@ std::string_view NormalizeUser(std::string_view raw, std::string& scratch);
 class UserTopK {
  public:
   // capacity = K: the number of users exported (and tracked per shard). shards = number of
-  // per-thread summaries, a power of two ≤ kMaxShards; 0 means DefaultShards(). Throws
+  // per-CPU summaries, a power of two ≤ kMaxShards; 0 means DefaultShards(). Throws
   // std::invalid_argument if capacity is 0 or too large, or shards is not a power of two ≤ 16.
   // A shard's summary is allocated on the first Record that lands in it.
   explicit UserTopK(std::size_t capacity, unsigned shards = 0);
@@ -55,9 +56,8 @@ class UserTopK {
   void Record(std::string_view user, UnderShardLock also, void* context);
 
   static constexpr unsigned kMaxShards = 16;
-  // Twice the histogram's default (next power of two ≥ 2 × hardware threads, ≤ 16): a server's
-  // pool usually has more threads than cores, and every extra shard costs memory only once a
-  // thread records into it.
+  // The histogram's default, DefaultShardCount(): one shard per CPU (next power of two ≥
+  // hardware threads, ≤ 16), since records go to the shard of the CPU they run on.
   static unsigned DefaultShards() noexcept;
 
   // The exported view, as of this call. Every call merges what the shards counted since the

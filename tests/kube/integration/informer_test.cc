@@ -213,7 +213,8 @@ TEST(Informer, StopIsPromptEvenWhileTheWatchIsIdle) {
   Informer informer(client, ConfigMaps(), ns, FastOptions());
   informer.Start();
   ASSERT_TRUE(informer.WaitForSync(30s));
-  std::this_thread::sleep_for(300ms);  // now blocked reading the watch
+  // Stop while the watch is open and idle (no events come in this namespace).
+  ASSERT_TRUE(Eventually([&] { return informer.stats().watches >= 1; }));
   const auto t0 = std::chrono::steady_clock::now();
   informer.Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);

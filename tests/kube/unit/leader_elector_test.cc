@@ -7,6 +7,8 @@
 #include <map>
 #include <thread>
 
+#include "pulse/testing/eventually.h"
+
 namespace pulse::kube {
 namespace {
 
@@ -42,6 +44,11 @@ class MemoryLeaseLock : public LeaseLock {
     return true;
   }
   std::string Describe() const override { return "memory"; }
+  // Successful writes (create + updates): renewals show up here.
+  long long version() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return version_;
+  }
   LeaseRecord record() {
     std::lock_guard<std::mutex> lock(mu_);
     return *record_;
@@ -157,9 +164,11 @@ TEST(LeaderElector, RunReleasesOnCleanStop) {
   LeaderElector a(cfg, lock, clock);
   Stopper stop;
   std::thread t([&] { a.Run(stop); });
-  for (int i = 0; i < 100 && !leading; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(pulse::testing::Eventually([&] { return leading.load(); }, 10s));
   ASSERT_TRUE(a.IsLeader());
-  std::this_thread::sleep_for(350ms);  // a few renewals
+  // Stop only after a few renewals, so the release is tested on a lease that was renewed.
+  const long long acquired_at = lock.version();
+  ASSERT_TRUE(pulse::testing::Eventually([&] { return lock.version() >= acquired_at + 3; }, 10s));
   stop.Stop();
   t.join();
   EXPECT_FALSE(leading.load());

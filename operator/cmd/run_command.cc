@@ -60,8 +60,8 @@ std::vector<std::string> SplitComma(const std::string& text) {
   size_t start = 0;
   while (start <= text.size()) {
     const size_t comma = text.find(',', start);
-    std::string part = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                     : comma - start);
+    std::string part =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!part.empty()) out.push_back(part);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -302,8 +302,10 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     if (namespaces.empty()) namespaces.push_back("");  // all namespaces
     std::map<std::string, std::unique_ptr<kube::Informer>> monitor_informers, exporter_informers;
     for (const std::string& ns : namespaces) {
-      monitor_informers[ns] = std::make_unique<kube::Informer>(client, controller::ApiMonitors(), ns);
-      exporter_informers[ns] = std::make_unique<kube::Informer>(client, controller::Exporters(), ns);
+      monitor_informers[ns] =
+          std::make_unique<kube::Informer>(client, controller::ApiMonitors(), ns);
+      exporter_informers[ns] =
+          std::make_unique<kube::Informer>(client, controller::Exporters(), ns);
     }
     auto lister = [](std::map<std::string, std::unique_ptr<kube::Informer>>& informers) {
       return [&informers](const std::string& key) -> kube::ObjectPtr {

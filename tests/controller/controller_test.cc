@@ -77,8 +77,7 @@ TEST_F(ControllerTest, MetricsExistAtZeroBeforeAnythingRuns) {
   EXPECT_TRUE(Has(m, "pulse_operator_reconcile_duration_seconds_count{controller=\"test\"} 0"))
       << m;
   EXPECT_TRUE(Has(m, "pulse_operator_workqueue_depth{controller=\"test\"} 0")) << m;
-  EXPECT_TRUE(Has(m, "pulse_operator_workqueue_latency_seconds_count{controller=\"test\"} 0"))
-      << m;
+  EXPECT_TRUE(Has(m, "pulse_operator_workqueue_latency_seconds_count{controller=\"test\"} 0")) << m;
 }
 
 TEST_F(ControllerTest, DoneIsReconciledOnceAndCounted) {
@@ -116,14 +115,15 @@ TEST_F(ControllerTest, RequeueAfterComesBackOnlyWhenTheClockGetsThere) {
   EXPECT_EQ(reconciler_.Calls("ns/r"), 1);
   clock_.Advance(1s);
   ASSERT_TRUE(Eventually([&] { return reconciler_.Calls("ns/r") == 2; }));
-  EXPECT_TRUE(Has(Metrics(registry_),
-                  "pulse_operator_reconcile_total{controller=\"test\",result=\"requeue_after\"} 1"));
+  EXPECT_TRUE(
+      Has(Metrics(registry_),
+          "pulse_operator_reconcile_total{controller=\"test\",result=\"requeue_after\"} 1"));
 }
 
 TEST_F(ControllerTest, RetriableErrorIsRetriedWithGrowingBackoff) {
   auto c = Make();
-  reconciler_.Script("ns/e", {Result::Retriable("boom"), Result::Retriable("boom"),
-                              Result::Retriable("boom")});
+  reconciler_.Script(
+      "ns/e", {Result::Retriable("boom"), Result::Retriable("boom"), Result::Retriable("boom")});
   c->Enqueue("ns/e");
   c->Start();
   ASSERT_TRUE(Eventually([&] { return reconciler_.Calls("ns/e") == 1; }));

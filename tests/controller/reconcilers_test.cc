@@ -31,8 +31,7 @@ Json Monitor(const std::string& name, const std::string& interval = "30s",
             {"resourceVersion", "1"}}},
           {"spec",
            {{"staticTargets", {{{"targets", {name + ".example:8080"}}}}},
-            {"endpoints",
-             {{{"interval", interval}, {"scrapeTimeout", timeout}}}}}}};
+            {"endpoints", {{{"interval", interval}, {"scrapeTimeout", timeout}}}}}}};
 }
 
 Json Exporter(const std::string& name) {
@@ -73,10 +72,7 @@ class ReconcilersTest : public ::testing::Test {
                                   if (it == store_.end()) return nullptr;
                                   return std::make_shared<const Json>(it->second);
                                 },
-                                writer_,
-                                accepted_,
-                                [this] { ++config_changes_; },
-                                clock_};
+                                writer_, accepted_, [this] { ++config_changes_; }, clock_};
   }
   void Put(const Json& object) {
     store_[object["metadata"]["namespace"].get<std::string>() + "/" +
@@ -87,9 +83,7 @@ class ReconcilersTest : public ::testing::Test {
     const std::string path = resource + "/" + key;
     if (writer_.last_status.count(path)) store_[key]["status"] = writer_.last_status[path];
   }
-  std::string Metrics() {
-    return prometheus::TextSerializer().Serialize(registry_.Collect());
-  }
+  std::string Metrics() { return prometheus::TextSerializer().Serialize(registry_.Collect()); }
 
   base::FakeClock clock_;
   prometheus::Registry registry_;
@@ -157,8 +151,8 @@ TEST_F(ReconcilersTest, InvalidMonitorIsRejectedAloneWithFieldPathAndOneEvent) {
   EXPECT_TRUE(writer_.status_patches.empty());
 
   // Fixed in generation 2: accepted; the Accepted condition flips and gets a new time.
-  const std::string before = (*ConditionOf(store_["shop/bad"]["status"], "Accepted"))
-                                 ["lastTransitionTime"];
+  const std::string before =
+      (*ConditionOf(store_["shop/bad"]["status"], "Accepted"))["lastTransitionTime"];
   clock_.Advance(1h);
   Json fixed = Monitor("bad", "30s", "10s", 2);
   fixed["status"] = store_["shop/bad"]["status"];

@@ -48,8 +48,9 @@ AcceptedObjects::AcceptedObjects(prometheus::Registry* registry) {
   if (registry == nullptr) return;
   auto& family = prometheus::BuildGauge()
                      .Name("pulse_operator_objects")
-                     .Help("Custom resources known to the operator, by kind and whether they "
-                           "are accepted (in the config) or rejected (invalid).")
+                     .Help(
+                         "Custom resources known to the operator, by kind and whether they "
+                         "are accepted (in the config) or rejected (invalid).")
                      .Register(*registry);
   const char* kinds[2] = {"ApiMonitor", "Exporter"};
   for (int k = 0; k < 2; ++k) {

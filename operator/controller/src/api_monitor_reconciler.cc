@@ -26,7 +26,8 @@ Result ApiMonitorReconciler::Reconcile(const std::string& key) {
     if (checked.accepted) {
       const model::ApiMonitor& m = *checked.accepted;
       Json jobs = Json::array();
-      for (size_t i = 0; i < m.spec.endpoints.size(); ++i) jobs.push_back(model::ScrapeJobName(m, i));
+      for (size_t i = 0; i < m.spec.endpoints.size(); ++i)
+        jobs.push_back(model::ScrapeJobName(m, i));
       generated["scrapeJobs"] = std::move(jobs);
       // Every API is in the templated RED dashboard; its own dashboard only on request.
       generated["dashboardUid"] =

@@ -83,8 +83,7 @@ void ConfigReconciler::Seed() {
 void ConfigReconciler::Write(const DeliveredObject& object) {
   auto& hash = live_[{object.kind, object.name}];
   if (hash == object.content_hash) return;
-  writer_.Apply(ResourceOf(object.kind), options_.delivery.namespace_, object.name,
-                object.object);
+  writer_.Apply(ResourceOf(object.kind), options_.delivery.namespace_, object.name, object.object);
   hash = object.content_hash;
   if (auto* c = object.kind == "Secret" ? writes_secret_ : writes_configmap_) c->Increment();
 }
@@ -131,8 +130,7 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
         ++it;
         continue;
       }
-      writer_.Delete(ResourceOf(it->first.first), options_.delivery.namespace_,
-                     it->first.second);
+      writer_.Delete(ResourceOf(it->first.first), options_.delivery.namespace_, it->first.second);
       if (auto* c = it->first.first == "Secret" ? writes_secret_ : writes_configmap_) {
         c->Increment();
       }

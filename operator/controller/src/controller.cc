@@ -195,11 +195,10 @@ void Controller::ProcessOne(const std::string& key) {
       break;
     case Result::Kind::kRetriableError:
       metrics_->errors->Increment();
-      base::LogWarn("reconcile failed, will retry",
-                    {{"controller", options_.name},
-                     {"key", key},
-                     {"error", result.error},
-                     {"requeues", queue_.NumRequeues(key)}});
+      base::LogWarn("reconcile failed, will retry", {{"controller", options_.name},
+                                                     {"key", key},
+                                                     {"error", result.error},
+                                                     {"requeues", queue_.NumRequeues(key)}});
       queue_.AddRateLimited(key);
       break;
     case Result::Kind::kTerminalError:

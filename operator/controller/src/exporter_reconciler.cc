@@ -44,8 +44,7 @@ Result ExporterReconciler::Reconcile(const std::string& key) {
       if (needs_apply) {
         const std::string& ns = x.metadata.namespace_;
         // The ConfigMap first: the Deployment's pods mount it.
-        deps_.writer.Apply(kube::ConfigMaps(), ns, w.config_map["metadata"]["name"],
-                           w.config_map);
+        deps_.writer.Apply(kube::ConfigMaps(), ns, w.config_map["metadata"]["name"], w.config_map);
         deps_.writer.Apply(Deployments(), ns, w.deployment["metadata"]["name"], w.deployment);
         deps_.writer.Apply(Services(), ns, w.service["metadata"]["name"], w.service);
         std::lock_guard lock(mu_);

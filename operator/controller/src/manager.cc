@@ -65,9 +65,7 @@ Manager::Manager(ManagerOptions options, const kube::Client& client,
 Manager::~Manager() = default;
 
 void Manager::AddInformer(kube::Informer& informer) { state_->informers.push_back(&informer); }
-void Manager::AddController(Controller& controller) {
-  state_->controllers.push_back(&controller);
-}
+void Manager::AddController(Controller& controller) { state_->controllers.push_back(&controller); }
 
 bool Manager::CachesSynced() const {
   for (const kube::Informer* i : state_->informers) {
@@ -120,14 +118,15 @@ RunOutcome Manager::Run(base::Stopper& stop) {
     const LeaderElectionOptions& le = s.options.leader_election;
     kube::KubeLeaseLock lock(s.client, le.namespace_, le.lease_name);
     kube::LeaderElectionConfig config;
-    config.identity = le.identity.empty() ? DefaultIdentity() : le.identity;
+    const std::string identity = le.identity.empty() ? DefaultIdentity() : le.identity;
+    config.identity = identity;
     config.lease_duration = le.lease_duration;
     config.renew_deadline = le.renew_deadline;
     config.retry_period = le.retry_period;
     config.release_on_stop = true;
     std::atomic<bool> led{false};
     config.on_started_leading = [&] {
-      base::LogInfo("became leader", {{"lease", lock.Describe()}, {"identity", config.identity}});
+      base::LogInfo("became leader", {{"lease", lock.Describe()}, {"identity", identity}});
       led = true;
       s.StartControllers();
     };

@@ -56,9 +56,8 @@ struct ConfigReconcilerOptions {
 class ConfigReconciler final : public Reconciler {
  public:
   // `accepted`, `writer` and `registry` (may be null) must outlive the reconciler.
-  ConfigReconciler(ConfigReconcilerOptions options, AcceptedObjects& accepted,
-                   ObjectWriter& writer, prometheus::Registry* registry,
-                   std::function<bool()> ready_to_render = {});
+  ConfigReconciler(ConfigReconcilerOptions options, AcceptedObjects& accepted, ObjectWriter& writer,
+                   prometheus::Registry* registry, std::function<bool()> ready_to_render = {});
   Result Reconcile(const std::string& key) override;
 
   // The hash of the last delivered prometheus.yml ("" before the first delivery).

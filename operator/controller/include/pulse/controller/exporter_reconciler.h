@@ -33,8 +33,8 @@ class ExporterReconciler final : public Reconciler {
   ObjectReconcilerDeps deps_;
   const ExporterWorkloadOptions workload_;
   RejectionEvents events_;
-  std::mutex mu_;                                   // guards applied_
-  std::map<std::string, std::string> applied_;      // key -> workload hash last applied
+  std::mutex mu_;                               // guards applied_
+  std::map<std::string, std::string> applied_;  // key -> workload hash last applied
 };
 
 }  // namespace pulse::controller

@@ -394,7 +394,7 @@ TEST(Hostile, UnvalidatedObjectsStillGiveWellFormedOutput) {
     }
     for (char c : f.path) EXPECT_GT(static_cast<unsigned char>(c), 0x20) << f.path;
     if (f.path.ends_with(".json")) {
-      EXPECT_NO_THROW(nlohmann::json::parse(f.content)) << f.path;
+      EXPECT_TRUE(nlohmann::json::accept(f.content)) << f.path;
     } else {
       EXPECT_NO_THROW(YAML::Load(f.content)) << f.path;
     }

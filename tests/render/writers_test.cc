@@ -215,7 +215,7 @@ TEST(JsonWriter, NumbersAndShape) {
   EXPECT_EQ(w.str(),
             "{\n  \"d\": 0.1,\n  \"nan\": null,\n  \"i\": -42,\n  \"empty\": [],\n  \"o\": {},\n"
             "  \"n\": null\n}\n");
-  EXPECT_NO_THROW(nlohmann::json::parse(w.str()));
+  EXPECT_TRUE(nlohmann::json::accept(w.str()));
 }
 
 TEST(TextEscape, PromQlQuoted) {

@@ -54,6 +54,21 @@ def run_format(args):
     return 0
 
 
+def object_deps(build):
+    """object file (absolute) -> the files it was compiled from, per `ninja -t deps`."""
+    r = subprocess.run(["ninja", "-C", build, "-t", "deps"], capture_output=True, text=True)
+    deps, current = {}, None
+    for line in r.stdout.splitlines():
+        if not line.strip():
+            current = None
+        elif not line.startswith(" ") and ": #deps" in line:
+            current = os.path.normpath(os.path.join(build, line.split(": #deps")[0]))
+            deps[current] = []
+        elif current is not None:
+            deps[current].append(os.path.normpath(os.path.join(build, line.strip())))
+    return deps
+
+
 def run_tidy(args):
     if not args:
         print(__doc__)
@@ -75,8 +90,8 @@ def run_tidy(args):
     version = subprocess.run(["clang-tidy", "--version"], capture_output=True, text=True).stdout
     with open(os.path.join(ROOT, ".clang-tidy"), "rb") as f:
         config = f.read()
-    headers = b"".join(open(os.path.join(ROOT, h), "rb").read() for h in tracked((".h",)))
-    common = sha(version, config, headers)
+    common = sha(version, config)
+    deps = object_deps(build)
     cache = os.environ.get("PULSE_LINT_CACHE",
                            os.path.join(os.path.expanduser("~"), ".cache", "pulse-lint"))
     os.makedirs(cache, exist_ok=True)
@@ -84,8 +99,18 @@ def run_tidy(args):
     def key(path, entry):
         command = entry.get("command") or " ".join(entry.get("arguments", []))
         command = command.replace(ROOT, "@ROOT@").replace(build, "@BUILD@")
-        with open(path, "rb") as f:
-            return sha(common, command, os.path.relpath(path, ROOT), f.read())
+        parts = [common, command, os.path.relpath(path, ROOT), open(path, "rb").read()]
+        # The project headers this file includes (from the build's dependency log): a header
+        # change re-lints exactly the files that include it. Without a log, every header counts.
+        output = entry.get("output") or (command.split(" -o ")[1].split()[0]
+                                         if " -o " in command else "")
+        headers = deps.get(os.path.normpath(os.path.join(entry["directory"], output)))
+        if headers is None:
+            headers = [os.path.join(ROOT, h) for h in tracked((".h",))]
+        for h in sorted(headers):
+            if h.startswith(ROOT + os.sep) and os.path.exists(h):
+                parts += [os.path.relpath(h, ROOT), open(h, "rb").read()]
+        return sha(*parts)
 
     def check(item):
         path, entry = item

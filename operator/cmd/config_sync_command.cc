@@ -1,0 +1,297 @@
+#include "config_sync_command.h"
+
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <thread>
+
+#include "pulse/base/log.h"
+#include "pulse/controller/config_sync.h"
+#include "pulse/controller/delivery.h"
+#include "pulse/controller/prometheus_reloader.h"
+#include "pulse/http/client.h"
+#include "pulse/kube/config.h"
+#include "pulse/kube/informer.h"
+#include "pulse/kube/rest_client.h"
+#include "pulse/serve/metrics_server.h"
+#include "pulse/serve/signal_waiter.h"
+#include "render_command.h"
+
+namespace pulse::cli {
+namespace {
+
+const std::string kDefaultRulesSelector = std::string(controller::kManagedByLabel) + "=" +
+                                          controller::kManagedByValue + "," +
+                                          controller::kComponentLabel + "=rules";
+
+struct SyncArgs {
+  std::string kubeconfig;
+  std::string namespace_ = "pulse-system";
+  std::string config_secret = "pulse-prometheus-config";
+  std::string rules_selector = kDefaultRulesSelector;
+  std::string config_dir;
+  std::string rules_dir;  // default: <config-dir>/rules
+  std::string prometheus_url = "http://127.0.0.1:9090";
+  std::string metrics_address = "0.0.0.0:8081";
+  std::string log_format = "json";
+  std::chrono::milliseconds min_reload_interval{1000};
+  bool help = false;
+};
+
+// "500ms", "15s", "2m", "0s" -> milliseconds; false when malformed or negative.
+bool ParseDuration(const std::string& text, std::chrono::milliseconds* out) {
+  long long n = 0;
+  const char* end = text.data() + text.size();
+  auto res = std::from_chars(text.data(), end, n);
+  if (res.ec != std::errc() || n < 0) return false;
+  static const std::map<std::string, long long> kUnits = {
+      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+  auto it = kUnits.find(std::string(res.ptr, end));
+  if (it == kUnits.end()) return false;
+  *out = std::chrono::milliseconds(n * it->second);
+  return true;
+}
+
+// Fills *args; returns "" or the usage error.
+std::string Parse(const std::vector<std::string>& argv, SyncArgs* args) {
+  auto value = [&](std::size_t& i, const std::string& flag, std::string* out) -> std::string {
+    const std::string& a = argv[i];
+    const auto eq = a.find('=');
+    if (eq != std::string::npos) {
+      *out = a.substr(eq + 1);
+    } else if (i + 1 < argv.size()) {
+      *out = argv[++i];
+    } else {
+      return flag + " needs a value";
+    }
+    if (out->empty()) return flag + " needs a non-empty value";
+    return "";
+  };
+  const std::map<std::string, std::string*> strings = {
+      {"--kubeconfig", &args->kubeconfig},         {"--namespace", &args->namespace_},
+      {"--config-secret", &args->config_secret},   {"--rules-selector", &args->rules_selector},
+      {"--config-dir", &args->config_dir},         {"--rules-dir", &args->rules_dir},
+      {"--prometheus-url", &args->prometheus_url}, {"--metrics-address", &args->metrics_address},
+      {"--log-format", &args->log_format}};
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    const std::string flag = a.substr(0, a.find('='));
+    std::string problem;
+    if (a == "-h" || a == "--help") {
+      args->help = true;
+    } else if (auto it = strings.find(flag); it != strings.end()) {
+      if (!(problem = value(i, flag, it->second)).empty()) return problem;
+    } else if (flag == "--min-reload-interval") {
+      std::string v;
+      if (!(problem = value(i, flag, &v)).empty()) return problem;
+      if (!ParseDuration(v, &args->min_reload_interval)) {
+        return flag + " wants a duration such as 1s or 500ms, got \"" + v + "\"";
+      }
+    } else {
+      return "unknown flag \"" + a + "\"";
+    }
+  }
+  if (args->help) return "";
+  if (args->log_format != "json" && args->log_format != "text") {
+    return "--log-format wants json or text, got \"" + args->log_format + "\"";
+  }
+  if (args->config_dir.empty()) return "--config-dir is required";
+  while (args->config_dir.size() > 1 && args->config_dir.back() == '/') args->config_dir.pop_back();
+  if (args->rules_dir.empty()) args->rules_dir = args->config_dir + "/rules";
+  while (args->rules_dir.size() > 1 && args->rules_dir.back() == '/') args->rules_dir.pop_back();
+  // Stale rule files are removed from --rules-dir, so it must be the sync's own directory.
+  if (args->rules_dir == args->config_dir) return "--rules-dir must differ from --config-dir";
+  if (args->prometheus_url.rfind("http://", 0) != 0 &&
+      args->prometheus_url.rfind("https://", 0) != 0) {
+    return "--prometheus-url wants an http(s) URL, got \"" + args->prometheus_url + "\"";
+  }
+  while (args->prometheus_url.back() == '/') args->prometheus_url.pop_back();
+  return "";
+}
+
+kube::Config LoadConfig(const std::string& kubeconfig) {
+  if (!kubeconfig.empty()) return kube::LoadKubeconfig(kubeconfig);
+  if (std::getenv("KUBERNETES_SERVICE_HOST") != nullptr) return kube::InClusterConfig();
+  return kube::LoadDefaultConfig();  // $KUBECONFIG, else ~/.kube/config
+}
+
+// The head Secret and its parts <name>-<digits>; other Secrets with the same labels (another
+// operator's output under another --config-secret) are not ours.
+bool IsConfigPart(const std::string& secret, const std::string& name) {
+  if (name == secret) return true;
+  if (name.size() <= secret.size() + 1 || name.rfind(secret + "-", 0) != 0) return false;
+  for (std::size_t i = secret.size() + 1; i < name.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(name[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string ConfigSyncUsage() {
+  return R"(Usage: pulse-operator config-sync --config-dir DIR [options]
+
+Runs beside Prometheus: watches the config Secret(s) and the rule ConfigMaps that
+'pulse-operator run' delivers, through the API (no kubelet volume refresh delay), writes
+prometheus.yml and the rule files atomically (temp file, fsync, rename) only when their bytes
+change, removes rule files that are gone, POSTs Prometheus' /-/reload and confirms the reload
+from Prometheus' own /metrics. A config Prometheus rejects is reported (log, metrics) and not
+retried; Prometheus keeps the previous one. Bursts of changes coalesce; never two reloads at
+once. docs/config-delivery.md.
+
+Cluster:
+  --kubeconfig FILE          kubeconfig to use; default: in-cluster service account when
+                             KUBERNETES_SERVICE_HOST is set, else $KUBECONFIG, else ~/.kube/config
+  --namespace NS             where the operator delivers (its --output-namespace; default
+                             pulse-system). Only this namespace is watched.
+  --config-secret NAME       head Secret of the gzip prometheus.yml (default
+                             pulse-prometheus-config; parts NAME-1, NAME-2, ...)
+  --rules-selector SELECTOR  label selector of the rule ConfigMaps (default
+                             app.kubernetes.io/managed-by=pulse-operator,
+                             app.kubernetes.io/component=rules)
+
+Files:
+  --config-dir DIR           where prometheus.yml is written (required; Prometheus'
+                             --config.file should be DIR/prometheus.yml)
+  --rules-dir DIR            where rule files are written (default DIR/rules); files in it that
+                             no longer exist in the ConfigMaps are removed, so give the sync a
+                             directory of its own (must differ from --config-dir)
+
+Prometheus:
+  --prometheus-url URL       base URL of Prometheus (default http://127.0.0.1:9090); it must run
+                             with --web.enable-lifecycle
+  --min-reload-interval D    at least this long between two reloads (default 1s; 0s disables);
+                             changes within it are loaded by one reload
+
+Serving:
+  --metrics-address HOST:PORT  /metrics, /healthz, /readyz (default 0.0.0.0:8081); /readyz is
+                             200 once both watches have listed
+  --log-format json|text     log lines as JSON (default) or text
+
+  -h, --help                 this text
+
+Metrics: pulse_config_sync_reloads_total{result}, pulse_config_sync_last_loaded_hash_info{hash},
+pulse_config_sync_last_reload_success_timestamp_seconds, pulse_config_sync_errors_total{stage}.
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 start-up failure, 64 bad usage.
+)";
+}
+
+int RunConfigSync(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  SyncArgs args;
+  if (const std::string problem = Parse(argv, &args); !problem.empty()) {
+    err << "pulse-operator config-sync: " << problem
+        << "\nRun 'pulse-operator config-sync --help' for usage.\n";
+    return kExitUsage;
+  }
+  if (args.help) {
+    out << ConfigSyncUsage();
+    return 0;
+  }
+  // Before any thread starts, so that every thread inherits the blocked SIGTERM/SIGINT.
+  serve::SignalWaiter signals;
+  base::LogFormat format = base::LogFormat::kJson;
+  base::ParseLogFormat(args.log_format, &format);
+  base::SetLogFormat(format);
+
+  try {
+    const kube::Config config = LoadConfig(args.kubeconfig);
+    auto registry = std::make_shared<prometheus::Registry>();
+    kube::ClientOptions client_options;
+    client_options.registry = registry;
+    kube::Client client(config, client_options);
+
+    http::ClientOptions http_options;
+    http_options.user_agent = "pulse-config-sync";
+    auto http = http::MakeClient(http_options);
+    if (!http.ok()) throw std::runtime_error(http.status().ToString());
+    controller::PrometheusReloaderOptions reload_options;
+    reload_options.url = args.prometheus_url;
+    controller::PrometheusReloader reloader(**http, reload_options);
+
+    // Only the delivered objects of one namespace, selected by label: the sync never watches
+    // Secrets cluster-wide, and its Role grants nothing more.
+    kube::InformerOptions secret_options;
+    secret_options.label_selector = std::string(controller::kManagedByLabel) + "=" +
+                                    controller::kManagedByValue + "," +
+                                    controller::kComponentLabel + "=prometheus-config";
+    kube::Informer secrets(client, kube::Secrets(), args.namespace_, secret_options);
+    kube::InformerOptions rule_options;
+    rule_options.label_selector = args.rules_selector;
+    kube::Informer rules(client, kube::ConfigMaps(), args.namespace_, rule_options);
+
+    controller::ConfigSyncOptions sync_options;
+    sync_options.config_dir = args.config_dir;
+    sync_options.rules_dir = args.rules_dir;
+    sync_options.delivery.namespace_ = args.namespace_;
+    sync_options.delivery.config_secret = args.config_secret;
+    sync_options.min_reload_interval = args.min_reload_interval;
+    auto source = [&]() {
+      controller::ConfigSyncSnapshot snap;
+      for (const kube::ObjectPtr& s : secrets.store().List()) {
+        if (IsConfigPart(args.config_secret, (*s)["metadata"].value("name", ""))) {
+          snap.config_secrets.push_back(*s);
+        }
+      }
+      for (const kube::ObjectPtr& cm : rules.store().List()) {  // sorted: stable winner
+        if (!cm->contains("data") || !(*cm)["data"].is_object()) continue;
+        for (const auto& [key, value] : (*cm)["data"].items()) {
+          if (value.is_string()) snap.rule_files.emplace(key, value.get<std::string>());
+        }
+      }
+      return snap;
+    };
+    controller::ConfigSync sync(sync_options, source, reloader, base::DefaultClock(),
+                                registry.get());
+    kube::EventHandler notify{
+        [&](const kube::ObjectPtr&) { sync.Notify(); },
+        [&](const kube::ObjectPtr&, const kube::ObjectPtr&) { sync.Notify(); },
+        [&](const kube::ObjectPtr&) { sync.Notify(); }};
+    secrets.AddEventHandler(notify);
+    rules.AddEventHandler(notify);
+
+    serve::MetricsServerOptions server_options;
+    server_options.listen = args.metrics_address;
+    server_options.readiness_check = [&] { return secrets.HasSynced() && rules.HasSynced(); };
+    serve::MetricsServer server(server_options);
+    server.Register(registry);
+    server.SetReady(true);
+
+    base::LogInfo("starting", {{"api_server", config.server},
+                               {"namespace", args.namespace_},
+                               {"config_secret", args.config_secret},
+                               {"config_dir", args.config_dir},
+                               {"rules_dir", args.rules_dir},
+                               {"prometheus_url", args.prometheus_url}});
+    secrets.Start();
+    rules.Start();
+    std::atomic<bool> stopping{false};
+    std::thread runner([&] {
+      // The first sync waits for both lists: with the Secret listed but not the rules, it would
+      // remove every rule file.
+      while (!stopping.load() && !(secrets.WaitForSync(std::chrono::milliseconds(200)) &&
+                                   rules.WaitForSync(std::chrono::milliseconds(200)))) {
+      }
+      sync.Run();  // returns at once when Stop() came first
+    });
+    const int sig = signals.Wait();
+    base::LogInfo("stopping", {{"signal", serve::SignalWaiter::Name(sig)}});
+    stopping = true;
+    sync.Stop();
+    runner.join();
+    secrets.Stop();
+    rules.Stop();
+    base::LogInfo("stopped", {{"last_loaded_hash", sync.LoadedHash()}});
+    return 0;
+  } catch (const std::exception& e) {
+    err << "pulse-operator config-sync: " << e.what() << '\n';
+    return 1;
+  }
+}
+
+}  // namespace pulse::cli

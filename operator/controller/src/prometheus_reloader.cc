@@ -1,0 +1,114 @@
+#include "pulse/controller/prometheus_reloader.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "pulse/http/client.h"
+
+namespace pulse::controller {
+
+using base::Status;
+using base::StatusCode;
+
+std::optional<double> FindSample(std::string_view page, std::string_view name) {
+  std::size_t pos = 0;
+  while (pos < page.size()) {
+    std::size_t end = page.find('\n', pos);
+    if (end == std::string_view::npos) end = page.size();
+    const std::string_view line = page.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.size() > name.size() && line.starts_with(name) && line[name.size()] == ' ') {
+      const std::string value(line.substr(name.size() + 1));
+      char* parse_end = nullptr;
+      const double v = std::strtod(value.c_str(), &parse_end);
+      if (parse_end == value.c_str()) return std::nullopt;
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+PrometheusReloader::PrometheusReloader(http::Client& http, PrometheusReloaderOptions options,
+                                       base::Clock& clock)
+    : http_(http), options_(std::move(options)), clock_(clock) {}
+
+base::StatusOr<PrometheusReloader::ReloadMetrics> PrometheusReloader::ReadMetrics() {
+  http::Request req;
+  req.url = options_.url + "/metrics";
+  // The classic text format: no protobuf or OpenMetrics negotiation, no gzip.
+  req.headers = {{"Accept", "text/plain;version=0.0.4"}};
+  req.timeout = options_.request_timeout;
+  auto resp = http_.Send(req);
+  if (!resp.ok()) return resp.status();
+  if (resp->status != 200) {
+    return Status(StatusCode::kUnavailable,
+                  "GET " + req.url + " answered " + std::to_string(resp->status));
+  }
+  ReloadMetrics m;
+  m.successful = FindSample(resp->body, "prometheus_config_last_reload_successful").value_or(-1);
+  m.success_timestamp =
+      FindSample(resp->body, "prometheus_config_last_reload_success_timestamp_seconds")
+          .value_or(-1);
+  if (m.successful < 0 || m.success_timestamp < 0) {
+    return Status(StatusCode::kDataLoss,
+                  req.url + " lacks prometheus_config_last_reload_* (is it Prometheus?)");
+  }
+  return m;
+}
+
+base::StatusOr<ReloadResult> PrometheusReloader::Reload(base::Stopper& stop) {
+  auto before = ReadMetrics();
+  if (!before.ok()) return before.status();
+
+  http::Request req;
+  req.method = "POST";
+  req.url = options_.url + "/-/reload";
+  req.timeout = options_.request_timeout;
+  auto resp = http_.Send(req);
+  if (!resp.ok()) return resp.status();
+  if (resp->status == 403 || resp->status == 405) {
+    // Without --web.enable-lifecycle Prometheus refuses; no retry fixes a missing flag soon.
+    return Status(StatusCode::kPermissionDenied,
+                  "POST " + req.url + " answered " + std::to_string(resp->status) +
+                      " (is Prometheus started with --web.enable-lifecycle?)");
+  }
+  if (resp->status >= 500) {
+    // Prometheus answers 500 "failed to reload config: ..." for a config it rejects; check the
+    // metric so that a 5xx of a proxy in front of it is not mistaken for a rejection.
+    auto after = ReadMetrics();
+    if (after.ok() && after->successful == 0) {
+      std::string body = resp->body.substr(0, 2048);
+      while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+      return Status(StatusCode::kFailedPrecondition, "Prometheus rejected the config: " + body);
+    }
+    return Status(StatusCode::kUnavailable,
+                  "POST " + req.url + " answered " + std::to_string(resp->status));
+  }
+  if (resp->status != 200) {
+    return Status(StatusCode::kUnavailable,
+                  "POST " + req.url + " answered " + std::to_string(resp->status));
+  }
+  const auto deadline = clock_.Now() + options_.confirm_timeout;
+  while (true) {
+    auto after = ReadMetrics();
+    if (!after.ok()) return after.status();
+    if (after->successful == 0) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "Prometheus answered 200 but reports prometheus_config_last_reload_successful"
+                    " 0");
+    }
+    if (after->success_timestamp > before->success_timestamp) {
+      return ReloadResult{after->success_timestamp};
+    }
+    if (clock_.Now() >= deadline) {
+      return Status(StatusCode::kDeadlineExceeded,
+                    "reload not confirmed: prometheus_config_last_reload_success_timestamp_seconds"
+                    " did not advance");
+    }
+    if (clock_.Sleep(options_.confirm_poll, stop)) {
+      return Status(StatusCode::kCancelled, "stopped");
+    }
+  }
+}
+
+}  // namespace pulse::controller

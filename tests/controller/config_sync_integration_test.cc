@@ -1,0 +1,270 @@
+// The real `pulse-operator config-sync` binary between the real kube-apiserver (CTest fixture
+// "kube") and a real Prometheus that this test starts with --web.enable-lifecycle and a config
+// directory of its own. The sidecar runs with a token of the ServiceAccount in
+// charts/pulse/files/config-sync-rbac.yaml (never cluster-admin). The test writes the config
+// Secret and the rule ConfigMap with the operator's own delivery builders, then checks what
+// Prometheus itself reports (/api/v1/status/config, /api/v1/rules):
+//   - the delivered config and rules get loaded; a changed Secret is loaded again;
+//   - a config Prometheus rejects (duplicate job_name) is counted as a failed reload, Prometheus
+//     keeps serving the previous config, and it is not retried;
+//   - a burst of 20 changes costs at most 3 reloads and ends with the last one loaded.
+// Every wait is on an observable state with a deadline.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pulse/controller/delivery.h"
+#include "pulse/kube/config.h"
+#include "pulse/kube/rest_client.h"
+#include "pulse/testenv/testenv.h"
+#include "pulse/testing/child_process.h"
+#include "pulse/testing/eventually.h"
+
+namespace pulse::controller {
+namespace {
+
+using kube::Json;
+using pulse::testing::ChildProcess;
+using pulse::testing::Eventually;
+using namespace std::chrono_literals;
+
+const std::string kSuffix = std::to_string(::getpid());
+const std::string kNs = "pulse-sync-" + kSuffix;
+
+std::string Kubectl() { return "KUBECONFIG='" + testenv::Get("kube", "KUBECONFIG") + "' kubectl "; }
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string Curl(const std::string& url) {
+  std::string out;
+  if (testenv::Shell("curl -sf '" + url + "'", &out, false) != 0) return "";
+  return out;
+}
+
+// A config with the given job names (a repeated name is a config Prometheus rejects).
+std::string Config(const std::vector<std::string>& jobs) {
+  std::string yml =
+      "global:\n  scrape_interval: 15s\nrule_files:\n  - rules/*.yaml\n"
+      "scrape_configs:\n";
+  for (const std::string& job : jobs) {
+    yml += "  - job_name: " + job + "\n    static_configs:\n      - targets: ['127.0.0.1:1']\n";
+  }
+  return yml;
+}
+
+std::string Rules(const std::string& record) {
+  return "groups:\n  - name: pulse-sync\n    rules:\n      - record: " + record +
+         "\n        expr: vector(1)\n";
+}
+
+pulse::testing::ChildOptions Child(std::vector<std::string> args, std::string output) {
+  pulse::testing::ChildOptions o;
+  o.args = std::move(args);
+  o.output_path = std::move(output);
+  return o;
+}
+
+kube::ApplyOptions Force() {
+  kube::ApplyOptions o;
+  o.force = true;
+  return o;
+}
+
+DeliveryOptions Delivery() {
+  DeliveryOptions o;
+  o.namespace_ = kNs;
+  return o;
+}
+
+class ConfigSyncIntegrationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    kube::ClientOptions options;
+    options.field_manager = "pulse-operator";
+    admin_ = std::make_unique<kube::Client>(
+        kube::LoadKubeconfig(testenv::Get("kube", "KUBECONFIG")), options);
+    admin_->Create(kube::Namespaces(), "",
+                   {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNs}}}});
+    std::string out;
+    const std::string rbac = testenv::StateDir() + "/pulse-sync-rbac-" + kSuffix + ".yaml";
+    ASSERT_EQ(testenv::Shell("sed 's/pulse-system/" + kNs + "/g' '" + testenv::SourceDir() +
+                                 "/charts/pulse/files/config-sync-rbac.yaml' > '" + rbac + "'",
+                             &out),
+              0);
+    ASSERT_EQ(testenv::Shell(Kubectl() + "apply -f '" + rbac + "'", &out), 0) << out;
+    std::string token;
+    ASSERT_EQ(
+        testenv::Shell(Kubectl() + "-n " + kNs + " create token pulse-config-sync --duration=1h",
+                       &token, false),
+        0)
+        << token;
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    kubeconfig_ = testenv::StateDir() + "/pulse-sync-kubeconfig-" + kSuffix;
+    std::ofstream(kubeconfig_) << "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+                               << "    server: " << testenv::Get("kube", "SERVER") << "\n"
+                               << "    certificate-authority: " << testenv::Get("kube", "CA_FILE")
+                               << "\nusers:\n- name: u\n  user:\n    token: " << token
+                               << "\ncontexts:\n- name: x\n  context:\n    cluster: c\n"
+                               << "    user: u\n    namespace: " << kNs << "\ncurrent-context: x\n";
+
+    // Prometheus with a config directory the sidecar writes into.
+    dir_ = testenv::StateDir() + "/pulse-sync-" + kSuffix;
+    std::filesystem::create_directories(dir_ + "/config");
+    std::ofstream(dir_ + "/config/prometheus.yml") << Config({"initial"});
+    const int prom_port = FreePort();
+    prom_url_ = "http://127.0.0.1:" + std::to_string(prom_port);
+    prometheus_ = std::make_unique<ChildProcess>(
+        testenv::Get("prometheus", "BINARY"),
+        Child({"--config.file=" + dir_ + "/config/prometheus.yml",
+               "--storage.tsdb.path=" + dir_ + "/data",
+               "--web.listen-address=127.0.0.1:" + std::to_string(prom_port),
+               "--web.enable-lifecycle"},
+              dir_ + "/prometheus.log"));
+    ASSERT_TRUE(Eventually([] { return Curl(prom_url_ + "/-/ready").size() > 0; }, 60s))
+        << prometheus_->Output();
+
+    sync_port_ = FreePort();
+    sync_ = std::make_unique<ChildProcess>(
+        PULSE_OPERATOR_BIN,
+        Child({"config-sync", "--kubeconfig=" + kubeconfig_, "--namespace=" + kNs,
+               "--config-dir=" + dir_ + "/config", "--prometheus-url=" + prom_url_,
+               "--metrics-address=127.0.0.1:" + std::to_string(sync_port_), "--log-format=text"},
+              dir_ + "/config-sync.log"));
+  }
+
+  static void TearDownTestSuite() {
+    if (sync_) {
+      EXPECT_EQ(sync_->Stop(), 0) << sync_->Output();
+    }
+    sync_.reset();
+    prometheus_.reset();
+    admin_.reset();  // before static destruction: the HTTP client's threads must end first
+    std::string out;
+    testenv::Shell(Kubectl() + "delete namespace " + kNs + " --wait=false", &out);
+  }
+
+  // What the operator does: rule ConfigMaps, then the config Secret parts, head last.
+  static void Deliver(const std::string& yml, const std::string& record) {
+    const std::vector<render::RenderedFile> rules = {{"rules/sync.yaml", Rules(record)}};
+    auto maps = BuildRuleConfigMaps(rules, Delivery());
+    ASSERT_TRUE(maps.ok());
+    const kube::ApplyOptions force = Force();
+    for (const auto& o : *maps) admin_->Apply(kube::ConfigMaps(), kNs, o.name, o.object, force);
+    auto secrets = BuildConfigSecrets(yml, Delivery());
+    for (auto it = secrets.rbegin(); it != secrets.rend(); ++it) {
+      admin_->Apply(kube::Secrets(), kNs, it->name, it->object, force);
+    }
+  }
+
+  static std::string LoadedConfig() {
+    const std::string body = Curl(prom_url_ + "/api/v1/status/config");
+    if (body.empty()) return "";
+    return Json::parse(body)["data"]["yaml"].get<std::string>();
+  }
+
+  // A sample from the sidecar's /metrics, -1 when absent.
+  static double SyncMetric(const std::string& series) {
+    const std::string page = Curl("http://127.0.0.1:" + std::to_string(sync_port_) + "/metrics");
+    const auto at = page.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(page.substr(at + series.size() + 2));
+  }
+
+  static std::unique_ptr<kube::Client> admin_;
+  static std::unique_ptr<ChildProcess> prometheus_;
+  static std::unique_ptr<ChildProcess> sync_;
+  static std::string kubeconfig_, dir_, prom_url_;
+  static int sync_port_;
+};
+std::unique_ptr<kube::Client> ConfigSyncIntegrationTest::admin_;
+std::unique_ptr<ChildProcess> ConfigSyncIntegrationTest::prometheus_;
+std::unique_ptr<ChildProcess> ConfigSyncIntegrationTest::sync_;
+std::string ConfigSyncIntegrationTest::kubeconfig_;
+std::string ConfigSyncIntegrationTest::dir_;
+std::string ConfigSyncIntegrationTest::prom_url_;
+int ConfigSyncIntegrationTest::sync_port_ = 0;
+
+const char* const kSuccess = "pulse_config_sync_reloads_total{result=\"success\"}";
+const char* const kFailure = "pulse_config_sync_reloads_total{result=\"failure\"}";
+
+TEST_F(ConfigSyncIntegrationTest, DeliveredConfigAndRulesAreLoadedAndReloadedOnChange) {
+  ASSERT_TRUE(Eventually([] {
+    return Curl("http://127.0.0.1:" + std::to_string(sync_port_) + "/readyz").rfind("ok", 0) == 0;
+  })) << sync_->Output();
+  ASSERT_NO_FATAL_FAILURE(Deliver(Config({"sync-job-1"}), "pulse_sync:one"));
+  ASSERT_TRUE(
+      Eventually([] { return LoadedConfig().find("sync-job-1") != std::string::npos; }, 60s))
+      << LoadedConfig() << sync_->Output();
+  ASSERT_TRUE(Eventually([] {
+    return Curl(prom_url_ + "/api/v1/rules").find("pulse_sync:one") != std::string::npos;
+  })) << sync_->Output();
+  EXPECT_GE(SyncMetric(kSuccess), 1);
+  EXPECT_EQ(SyncMetric(kFailure), 0);
+  EXPECT_EQ(SyncMetric("pulse_config_sync_last_loaded_hash_info{hash=\"" +
+                       ContentHash(Config({"sync-job-1"})) + "\"}"),
+            1);
+  EXPECT_GT(SyncMetric("pulse_config_sync_last_reload_success_timestamp_seconds"), 1.7e9);
+
+  ASSERT_NO_FATAL_FAILURE(Deliver(Config({"sync-job-2"}), "pulse_sync:two"));
+  ASSERT_TRUE(Eventually([] {
+    return LoadedConfig().find("sync-job-2") != std::string::npos &&
+           Curl(prom_url_ + "/api/v1/rules").find("pulse_sync:two") != std::string::npos;
+  })) << LoadedConfig()
+      << sync_->Output();
+  EXPECT_EQ(LoadedConfig().find("sync-job-1"), std::string::npos);
+}
+
+TEST_F(ConfigSyncIntegrationTest, RejectedConfigKeepsThePreviousOneAndIsNotRetried) {
+  ASSERT_TRUE(Eventually([] { return LoadedConfig().find("sync-job-2") != std::string::npos; }));
+  const double successes = SyncMetric(kSuccess);
+  ASSERT_NO_FATAL_FAILURE(Deliver(Config({"dup", "dup"}), "pulse_sync:two"));
+  ASSERT_TRUE(Eventually([] { return SyncMetric(kFailure) == 1; }, 60s)) << sync_->Output();
+  // Prometheus still serves the previous config, and so says the sidecar.
+  EXPECT_NE(LoadedConfig().find("sync-job-2"), std::string::npos);
+  EXPECT_EQ(SyncMetric("pulse_config_sync_last_loaded_hash_info{hash=\"" +
+                       ContentHash(Config({"sync-job-2"})) + "\"}"),
+            1);
+  EXPECT_EQ(SyncMetric(kSuccess), successes);
+
+  // The next good config is loaded; the rejected one was never tried again.
+  ASSERT_NO_FATAL_FAILURE(Deliver(Config({"sync-job-3"}), "pulse_sync:three"));
+  ASSERT_TRUE(Eventually([] { return LoadedConfig().find("sync-job-3") != std::string::npos; }))
+      << sync_->Output();
+  EXPECT_EQ(SyncMetric(kFailure), 1);
+  EXPECT_EQ(SyncMetric("pulse_config_sync_errors_total{stage=\"reload\"}"), 0);
+}
+
+TEST_F(ConfigSyncIntegrationTest, BurstOfTwentyChangesCostsAtMostThreeReloads) {
+  ASSERT_TRUE(Eventually([] { return LoadedConfig().find("sync-job-3") != std::string::npos; }));
+  ASSERT_TRUE(Eventually([] { return SyncMetric(kSuccess) >= 0; }));
+  const double before = SyncMetric(kSuccess);
+  for (int i = 1; i <= 20; ++i) {
+    auto secrets = BuildConfigSecrets(Config({"burst-" + std::to_string(i)}), Delivery());
+    for (auto it = secrets.rbegin(); it != secrets.rend(); ++it) {
+      admin_->Apply(kube::Secrets(), kNs, it->name, it->object, Force());
+    }
+  }
+  ASSERT_TRUE(Eventually([] { return LoadedConfig().find("burst-20") != std::string::npos; }))
+      << sync_->Output();
+  const double reloads = SyncMetric(kSuccess) - before;
+  EXPECT_GE(reloads, 1);
+  EXPECT_LE(reloads, 3) << sync_->Output();
+}
+
+}  // namespace
+}  // namespace pulse::controller

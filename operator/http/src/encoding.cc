@@ -30,7 +30,6 @@ std::string PercentEncode(std::string_view text, bool keep_slash) {
   return out;
 }
 
-
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "pulse/base/clock.h"
-#include "pulse/kube/backoff.h"
 #include "pulse/http/client.h"
+#include "pulse/kube/backoff.h"
 #include "pulse/kube/resource.h"
 #include "pulse/kube/store.h"
 

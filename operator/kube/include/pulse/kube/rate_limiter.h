@@ -13,8 +13,8 @@ namespace pulse::kube {
 
 class ItemExponentialRateLimiter {
  public:
-  ItemExponentialRateLimiter(std::chrono::milliseconds base = std::chrono::milliseconds(5),
-                             std::chrono::milliseconds max = std::chrono::seconds(1000));
+  explicit ItemExponentialRateLimiter(std::chrono::milliseconds base = std::chrono::milliseconds(5),
+                                      std::chrono::milliseconds max = std::chrono::seconds(1000));
   // The delay before `key` may be retried, counting this as one more failure.
   std::chrono::milliseconds When(const std::string& key);
   void Forget(const std::string& key);

@@ -16,7 +16,11 @@
 #include "pulse/demo/loopback_http_client.h"
 #include "scenarios.h"
 
-using namespace pulse::demo;
+namespace loadgen = pulse::demo::loadgen;
+using pulse::demo::Flags;
+using pulse::demo::HttpResult;
+using pulse::demo::LoopbackHttpClient;
+using pulse::demo::ParseHostPort;
 
 namespace {
 

@@ -19,7 +19,9 @@ extern "C" void OnSignal(int) { g_stop = 1; }
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace pulse::demo;
+  using pulse::demo::Flags;
+  namespace amqp = pulse::demo::amqp;
+  namespace shop = pulse::demo::shop;
   try {
     const Flags flags(argc, argv, {"amqp-url", "hold", "reject-every", "max-messages"});
     const amqp::ConnectionOptions options =

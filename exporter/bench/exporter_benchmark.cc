@@ -39,8 +39,10 @@ std::vector<rabbitmq::Queue> SyntheticQueues(int n) {
     q.name = "shop.orders.queue." + std::to_string(i);
     if (i % 10 == 0) q.dlx_argument = "dlx";
     q.messages = i;
-    q.messages_ready = i / 2;
-    q.messages_unacked = i - i / 2;
+    // Whole messages: half (rounded down) ready, the rest unacknowledged, summing to `messages`.
+    const int ready = i / 2;
+    q.messages_ready = ready;
+    q.messages_unacked = i - ready;
     queues.push_back(q);
   }
   return queues;

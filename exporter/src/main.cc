@@ -45,7 +45,16 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace pulse::exporter;
+  using pulse::exporter::CheckCredentials;
+  using pulse::exporter::ConfigParseResult;
+  using pulse::exporter::ExporterConfig;
+  using pulse::exporter::FormatConfigErrors;
+  using pulse::exporter::kMaxConfigBytes;
+  using pulse::exporter::MakeTarget;
+  using pulse::exporter::MetricsPage;
+  using pulse::exporter::ParseConfig;
+  using pulse::exporter::TargetRunner;
+  using pulse::exporter::ValidateListen;
   // One malloc arena per thread would multiply resident memory by the thread count (refresh
   // threads, HTTP threads); the exporter is not allocation-bound, so two arenas suffice.
   mallopt(M_ARENA_MAX, 2);

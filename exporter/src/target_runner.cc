@@ -24,7 +24,7 @@ TargetRunner::TargetRunner(std::string name, TargetType type, Duration interval,
 TargetRunner::~TargetRunner() { Stop(); }
 
 void TargetRunner::Start() {
-  thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
+  thread_ = std::jthread([this](const std::stop_token& stop) { Loop(stop); });
 }
 
 void TargetRunner::Stop() {
@@ -37,7 +37,7 @@ void TargetRunner::Stop() {
 
 void TargetRunner::RefreshNow() { RefreshOnce(std::stop_token{}); }
 
-void TargetRunner::Loop(std::stop_token stop) {
+void TargetRunner::Loop(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     const auto next = std::chrono::steady_clock::now() + interval_;
     RefreshOnce(stop);
@@ -46,7 +46,7 @@ void TargetRunner::Loop(std::stop_token stop) {
   }
 }
 
-void TargetRunner::RefreshOnce(std::stop_token stop) {
+void TargetRunner::RefreshOnce(const std::stop_token& stop) {
   const auto started = std::chrono::steady_clock::now();
   RefreshResult result;
   try {

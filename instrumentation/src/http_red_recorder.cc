@@ -10,8 +10,8 @@
 namespace pulse::red {
 
 HttpRedRecorder::HttpRedRecorder(HttpRedOptions options)
-    : buckets_(options.buckets.empty() ? HistogramBuckets::Http().upper_bounds()
-                                       : std::move(options.buckets)),
+    : buckets_(options.buckets.empty() ? HistogramBuckets::Http()
+                                       : HistogramBuckets(std::move(options.buckets))),
       shards_(options.shards != 0 ? options.shards
               : options.top_k > 0 ? UserTopK::DefaultShards()
                                   : DefaultShardCount()) {

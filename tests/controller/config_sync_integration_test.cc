@@ -15,8 +15,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
+#include <string>
 
 #include "pulse/controller/delivery.h"
 #include "pulse/kube/config.h"
@@ -39,13 +43,18 @@ const std::string kNs = "pulse-sync-" + kSuffix;
 std::string Kubectl() { return "KUBECONFIG='" + testenv::Get("kube", "KUBECONFIG") + "' kubectl "; }
 
 int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error(std::string("FreePort: socket: ") + std::strerror(errno));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw std::runtime_error(std::string("FreePort: ") + std::strerror(error));
+  }
   ::close(fd);
   return ntohs(addr.sin_port);
 }
@@ -135,7 +144,7 @@ class ConfigSyncIntegrationTest : public ::testing::Test {
                "--web.listen-address=127.0.0.1:" + std::to_string(prom_port),
                "--web.enable-lifecycle"},
               dir_ + "/prometheus.log"));
-    ASSERT_TRUE(Eventually([] { return Curl(prom_url_ + "/-/ready").size() > 0; }, 60s))
+    ASSERT_TRUE(Eventually([] { return !Curl(prom_url_ + "/-/ready").empty(); }, 60s))
         << prometheus_->Output();
 
     sync_port_ = FreePort();

@@ -52,10 +52,9 @@ const std::vector<std::string>& HostileStrings() {
       "bell\x07",
       "del\x7f",
       "Grüße 日本語 🚀",
-      "line\xE2\x80\xA8sep",  // U+2028
-      "\xEF\xBB\xBF"
-      "bom",             // U+FEFF
-      "c1\xC2\x85next",  // U+0085 NEL
+      "line\xE2\x80\xA8sep",                // U+2028
+      std::string("\xEF\xBB\xBF") + "bom",  // U+FEFF, then text (one string, not two)
+      "c1\xC2\x85next",                     // U+0085 NEL
       "sum by (le) (rate(x{a=\"b\"}[5m]))",
       "${1}-$2",
       "---",

@@ -29,6 +29,7 @@ namespace pulse::serve {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace std::string_literals;
 using Clock = std::chrono::steady_clock;
 
 int PortOf(const MetricsServer& server) { return server.ports().at(0); }
@@ -280,7 +281,7 @@ TEST(Limits, IdleKeepAliveConnectionsAreClosed) {
 }
 
 TEST(Limits, HeadHasTheHeadersOfGetAndNoBody) {
-  const std::string page = "x 1\ny 2\n";
+  std::string page = "x 1\ny 2\n";
   MetricsServer server(PageOptions([&] { return page; }));
   Client c(PortOf(server));
   c.Send("HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -318,7 +319,7 @@ TEST(Limits, GarbageIsRefusedAndTheServerKeepsServing) {
       "GET /metrics HTTP/2.0\r\n\r\n",
       "GET /metrics HTTP/1.1\r\nno colon here\r\n\r\n",
       "GET /metrics HTTP/1.1\r\n: empty name\r\n\r\n",
-      std::string("GET /metr\0ics HTTP/1.1\r\n\r\n", 27),
+      "GET /metr\0ics HTTP/1.1\r\n\r\n"s,  // a NUL byte inside the path
       "GET " + std::string(9000, '/') + " HTTP/1.1\r\n\r\n",
       std::string(20000, '\xff'),
       "GET /metrics HTTP/1.1\r\nAccept-Encoding: ;;,,q=,gzip;q=\r\n\r\n",
@@ -337,7 +338,7 @@ TEST(Limits, GarbageIsRefusedAndTheServerKeepsServing) {
 }
 
 TEST(Gzip, RoundTripWithVaryAndLength) {
-  const std::string page = BigPage(4);
+  std::string page = BigPage(4);
   MetricsServer server(PageOptions([&] { return page; }));
   Client c(PortOf(server));
   c.Send(Get("/metrics", "Accept-Encoding: gzip\r\n"));

@@ -152,7 +152,7 @@ TEST_F(SharedServer, ServesRegisteredCountersAndProcessMetrics) {
 
 TEST(MetricsServer, ServesAPreRenderedPageVerbatim) {
   // What the exporter serves: its cached page, byte for byte, with nothing added.
-  const std::string page =
+  std::string page =
       "# HELP pulse_exporter_up Whether the target answered.\n"
       "# TYPE pulse_exporter_up gauge\n"
       "pulse_exporter_up{target=\"q \\\"1\\\"\",type=\"rabbitmq\"} 1\n"

@@ -6,8 +6,8 @@
 
 namespace pulse::demo {
 
-Flags::Flags(int argc, const char* const* argv, std::set<std::string> with_value,
-             std::set<std::string> switches) {
+Flags::Flags(int argc, const char* const* argv, const std::set<std::string>& with_value,
+             const std::set<std::string>& switches) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument \"" + arg + "\"");

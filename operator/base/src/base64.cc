@@ -9,15 +9,17 @@ namespace {
 constexpr char kBase64Alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-// -1 for a byte that is not in the alphabet; built once so decoding is one lookup per byte.
-constexpr std::array<int8_t, 256> MakeDecodeTable() {
-  std::array<int8_t, 256> table{};
-  for (auto& v : table) v = -1;
+// kNotBase64 for a byte that is not in the alphabet (values are 0..63 otherwise); built once so
+// decoding is one lookup per byte.
+constexpr uint8_t kNotBase64 = 0xFF;
+constexpr std::array<uint8_t, 256> MakeDecodeTable() {
+  std::array<uint8_t, 256> table{};
+  for (auto& v : table) v = kNotBase64;
   for (int i = 0; i < 64; ++i)
-    table[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<int8_t>(i);
+    table[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<uint8_t>(i);
   return table;
 }
-constexpr std::array<int8_t, 256> kDecode = MakeDecodeTable();
+constexpr std::array<uint8_t, 256> kDecode = MakeDecodeTable();
 
 }  // namespace
 
@@ -60,8 +62,8 @@ std::optional<std::string> Base64Decode(std::string_view text) {
       continue;
     }
     if (padding > 0) return std::nullopt;  // data after padding
-    const int v = kDecode[static_cast<unsigned char>(ch)];
-    if (v < 0) return std::nullopt;
+    const uint8_t v = kDecode[static_cast<unsigned char>(ch)];
+    if (v == kNotBase64) return std::nullopt;
     ++symbols;
     acc = ((acc << 6) | static_cast<uint32_t>(v)) & 0xFFFFFF;
     bits += 6;

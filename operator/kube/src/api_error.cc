@@ -151,9 +151,9 @@ std::string_view ReasonName(Reason r) {
   return "Unknown";
 }
 
-ApiError::ApiError(Reason reason, int code, std::string message, std::string status_reason,
+ApiError::ApiError(Reason reason, int code, const std::string& message, std::string status_reason,
                    std::vector<StatusCause> causes, std::optional<std::chrono::seconds> retry_after)
-    : std::runtime_error(std::move(message)),
+    : std::runtime_error(message),
       reason_(reason),
       code_(code),
       status_reason_(std::move(status_reason)),

@@ -148,7 +148,7 @@ Config ParseKubeconfig(std::string_view yaml, std::string_view context_name,
     const bool has_cert = !cfg.tls.client_cert_data.empty() || !cfg.tls.client_cert_file.empty();
     const bool has_key = !cfg.tls.client_key_data.empty() || !cfg.tls.client_key_file.empty();
     if (has_cert != has_key) p.Fail(uf, "client certificate and client key must be given together");
-    const std::string token = p.String(user, "token", uf);
+    std::string token = p.String(user, "token", uf);
     const std::string token_file = p.Path(user, "tokenFile", uf);
     if (!token.empty()) {
       cfg.token = [token] { return token; };

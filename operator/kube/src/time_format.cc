@@ -6,8 +6,8 @@
 namespace pulse::kube {
 
 std::string FormatMicroTime(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto us = duration_cast<microseconds>(t.time_since_epoch()).count();
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   long long secs = us / 1000000;
   long long frac = us % 1000000;
   if (frac < 0) {

@@ -18,7 +18,8 @@
 
 namespace {
 
-using namespace pulse;
+namespace model = pulse::model;
+namespace render = pulse::render;
 
 std::vector<model::ApiMonitor> MakeMonitors(int n) {
   std::vector<model::ApiMonitor> out;

@@ -405,7 +405,7 @@ std::vector<Alert> GenericAlerts(const RenderOptions& options,
 }
 
 // A recording of a constant with labels: the per-monitor series the generic rules join on.
-Recording ConstantSeries(const char* record, std::string value,
+Recording ConstantSeries(const char* record, const std::string& value,
                          std::vector<std::pair<std::string, std::string>> labels) {
   return {record, "vector(" + value + ")", std::move(labels)};
 }

@@ -167,7 +167,7 @@ void YamlWriter::Literal(std::string_view value) {
   BeforeValue();
   if (inline_after_key) out_ += ' ';
   out_ += "|-\n";
-  const auto content_indent = static_cast<std::size_t>(stack_.back().indent + 2);
+  const std::size_t content_indent = static_cast<std::size_t>(stack_.back().indent) + 2;
   std::size_t start = 0;
   while (start <= value.size()) {
     std::size_t end = value.find('\n', start);

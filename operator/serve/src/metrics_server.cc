@@ -259,7 +259,7 @@ struct MetricsServer::Impl {
     while (pos <= options.listen.size()) {
       std::size_t comma = options.listen.find(',', pos);
       if (comma == std::string::npos) comma = options.listen.size();
-      const std::string item(Trim(std::string_view(options.listen).substr(pos, comma - pos)));
+      const std::string item(Trim(std::string_view{options.listen}.substr(pos, comma - pos)));
       pos = comma + 1;
       if (item.empty()) continue;
       listeners.push_back(Listen(item));
@@ -423,7 +423,7 @@ struct MetricsServer::Impl {
       return;
     }
     Request r;
-    const bool ok = ParseHead(std::string_view(c.in).substr(0, end), &r);
+    const bool ok = ParseHead(std::string_view{c.in}.substr(0, end), &r);
     ++requests;
     if (!ok) {
       Respond(c, 400, "text/plain", std::make_shared<const std::string>("bad request\n"), false,

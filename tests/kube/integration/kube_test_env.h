@@ -19,7 +19,7 @@ inline Config AdminConfig() { return LoadKubeconfig(testenv::Get("kube", "KUBECO
 // Creates a namespace named prefix-<pid>-<n> and returns its name.
 inline std::string CreateNamespace(const Client& client, const std::string& prefix) {
   static int n = 0;
-  const std::string name = prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
+  std::string name = prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
   client.Create(Namespaces(), "",
                 {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
   return name;

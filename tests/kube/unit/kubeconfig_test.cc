@@ -195,7 +195,7 @@ class TempDir {
   }
   ~TempDir() { fs::remove_all(path_); }
   std::string File(const std::string& name, const std::string& content) const {
-    const std::string p = path_ + "/" + name;
+    std::string p = path_ + "/" + name;
     std::ofstream(p) << content;
     return p;
   }

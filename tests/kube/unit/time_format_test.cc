@@ -5,7 +5,14 @@
 namespace pulse::kube {
 namespace {
 
-using namespace std::chrono;
+using std::chrono::hours;
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using std::chrono::sys_days;
+using std::chrono::system_clock;
+using std::chrono::year;
 
 TEST(TimeFormat, MicroTimeRoundTrips) {
   const auto t =

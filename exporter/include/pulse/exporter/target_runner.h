@@ -52,8 +52,8 @@ class TargetRunner {
   const std::string& name() const { return name_; }
 
  private:
-  void Loop(std::stop_token stop);
-  void RefreshOnce(std::stop_token stop);
+  void Loop(const std::stop_token& stop);
+  void RefreshOnce(const std::stop_token& stop);
 
   const std::string name_;
   const std::string type_;

@@ -13,8 +13,8 @@ namespace pulse::demo {
 class Flags {
  public:
   // `with_value`: flags that take a value; `switches`: flags that do not.
-  Flags(int argc, const char* const* argv, std::set<std::string> with_value,
-        std::set<std::string> switches = {});
+  Flags(int argc, const char* const* argv, const std::set<std::string>& with_value,
+        const std::set<std::string>& switches = {});
 
   std::string Get(const std::string& name, const std::string& fallback = "") const;
   double GetDouble(const std::string& name, double fallback) const;

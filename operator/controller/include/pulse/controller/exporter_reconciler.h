@@ -25,7 +25,7 @@ namespace pulse::controller {
 
 class ExporterReconciler final : public Reconciler {
  public:
-  ExporterReconciler(ObjectReconcilerDeps deps, ExporterWorkloadOptions workload = {})
+  explicit ExporterReconciler(ObjectReconcilerDeps deps, ExporterWorkloadOptions workload = {})
       : deps_(std::move(deps)), workload_(std::move(workload)) {}
   Result Reconcile(const std::string& key) override;
 

@@ -45,7 +45,7 @@ struct StatusCause {
 
 class ApiError : public std::runtime_error {
  public:
-  ApiError(Reason reason, int code, std::string message, std::string status_reason = {},
+  ApiError(Reason reason, int code, const std::string& message, std::string status_reason = {},
            std::vector<StatusCause> causes = {},
            std::optional<std::chrono::seconds> retry_after = std::nullopt);
 

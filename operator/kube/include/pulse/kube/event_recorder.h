@@ -19,7 +19,7 @@ struct EventRecorderOptions {
 
 class EventRecorder {
  public:
-  EventRecorder(const Client& client, EventRecorderOptions options = {});
+  explicit EventRecorder(const Client& client, EventRecorderOptions options = {});
   // Creates an Event about `regarding` (a full object: apiVersion, kind, metadata name/
   // namespace/uid/resourceVersion). `reason` is CamelCase (e.g. "InvalidSpec"), `action` what
   // was done (e.g. "Validate"), `note` is human text (truncated to the API's 1 KiB). Returns the

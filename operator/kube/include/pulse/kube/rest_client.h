@@ -82,7 +82,7 @@ using WatchHandler = std::function<bool(WatchEvent&& event)>;
 class Client {
  public:
   // Throws ConfigError when the TLS material cannot be read or is not PEM.
-  Client(const Config& config, ClientOptions options = {});
+  explicit Client(const Config& config, ClientOptions options = {});
   // Over any pulse::http::Client, to the API server at `server` (scheme://host:port; tests of
   // faults use a plain-HTTP one to a fault server).
   Client(std::shared_ptr<http::Client> http, std::string server, std::string default_namespace,

@@ -98,7 +98,9 @@ def run_tidy(args):
 
     def key(path, entry):
         command = entry.get("command") or " ".join(entry.get("arguments", []))
-        command = command.replace(ROOT, "@ROOT@").replace(build, "@BUILD@")
+        # The build dir first: it usually lies inside the checkout, and its name differs between
+        # a developer's tree and CI's clone, while the lint verdict does not.
+        command = command.replace(build, "@BUILD@").replace(ROOT, "@ROOT@")
         parts = [common, command, os.path.relpath(path, ROOT), open(path, "rb").read()]
         # The project headers this file includes (from the build's dependency log): a header
         # change re-lints exactly the files that include it. Without a log, every header counts.
@@ -108,7 +110,9 @@ def run_tidy(args):
         if headers is None:
             headers = [os.path.join(ROOT, h) for h in tracked((".h",))]
         for h in sorted(headers):
-            if h.startswith(ROOT + os.sep) and os.path.exists(h):
+            if h.startswith(build + os.sep) and os.path.exists(h):  # generated (version.h)
+                parts += ["@BUILD@/" + os.path.relpath(h, build), open(h, "rb").read()]
+            elif h.startswith(ROOT + os.sep) and os.path.exists(h):
                 parts += [os.path.relpath(h, ROOT), open(h, "rb").read()]
         return sha(*parts)
 

@@ -11,6 +11,7 @@
 #include <ostream>
 #include <thread>
 
+#include "flag_value.h"
 #include "pulse/base/log.h"
 #include "pulse/controller/config_sync.h"
 #include "pulse/controller/delivery.h"
@@ -60,18 +61,8 @@ bool ParseDuration(const std::string& text, std::chrono::milliseconds* out) {
 
 // Fills *args; returns "" or the usage error.
 std::string Parse(const std::vector<std::string>& argv, SyncArgs* args) {
-  auto value = [&](std::size_t& i, const std::string& flag, std::string* out) -> std::string {
-    const std::string& a = argv[i];
-    const auto eq = a.find('=');
-    if (eq != std::string::npos) {
-      *out = a.substr(eq + 1);
-    } else if (i + 1 < argv.size()) {
-      *out = argv[++i];
-    } else {
-      return flag + " needs a value";
-    }
-    if (out->empty()) return flag + " needs a non-empty value";
-    return "";
+  auto value = [&](std::size_t& i, const std::string& flag, std::string* out) {
+    return FlagValue(argv, i, flag, out);
   };
   const std::map<std::string, std::string*> strings = {
       {"--kubeconfig", &args->kubeconfig},         {"--namespace", &args->namespace_},

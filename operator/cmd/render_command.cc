@@ -4,6 +4,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "flag_value.h"
 #include "output_dir.h"
 #include "pulse/model/loader.h"
 #include "pulse/model/validate.h"
@@ -37,18 +38,8 @@ bool ValidHostPort(const std::string& text) {
 
 // Fills *args; returns "" or the usage error.
 std::string Parse(const std::vector<std::string>& argv, Args* args) {
-  auto value = [&](std::size_t& i, const std::string& flag, std::string* out) -> std::string {
-    const std::string& a = argv[i];
-    const auto eq = a.find('=');
-    if (eq != std::string::npos) {
-      *out = a.substr(eq + 1);
-    } else if (i + 1 < argv.size()) {
-      *out = argv[++i];
-    } else {
-      return flag + " needs a value";
-    }
-    if (out->empty()) return flag + " needs a non-empty value";
-    return "";
+  auto value = [&](std::size_t& i, const std::string& flag, std::string* out) {
+    return FlagValue(argv, i, flag, out);
   };
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <thread>
 
+#include "flag_value.h"
 #include "pulse/base/log.h"
 #include "pulse/controller/api_monitor_reconciler.h"
 #include "pulse/controller/config_reconciler.h"
@@ -71,18 +72,8 @@ std::vector<std::string> SplitComma(const std::string& text) {
 
 // Fills *args; returns "" or the usage error.
 std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
-  auto value = [&](std::size_t& i, const std::string& flag, std::string* out) -> std::string {
-    const std::string& a = argv[i];
-    const auto eq = a.find('=');
-    if (eq != std::string::npos) {
-      *out = a.substr(eq + 1);
-    } else if (i + 1 < argv.size()) {
-      *out = argv[++i];
-    } else {
-      return flag + " needs a value";
-    }
-    if (out->empty()) return flag + " needs a non-empty value";
-    return "";
+  auto value = [&](std::size_t& i, const std::string& flag, std::string* out) {
+    return FlagValue(argv, i, flag, out);
   };
   auto& le = args->manager.leader_election;
   for (std::size_t i = 0; i < argv.size(); ++i) {

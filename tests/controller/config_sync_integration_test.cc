@@ -28,6 +28,7 @@
 #include "pulse/testenv/testenv.h"
 #include "pulse/testing/child_process.h"
 #include "pulse/testing/eventually.h"
+#include "pulse/testing/loopback_listener.h"
 
 namespace pulse::controller {
 namespace {
@@ -42,21 +43,9 @@ const std::string kNs = "pulse-sync-" + kSuffix;
 
 std::string Kubectl() { return "KUBECONFIG='" + testenv::Get("kube", "KUBECONFIG") + "' kubectl "; }
 
+// A port free right now, for a child that cannot bind port 0 and tell us which it got.
 int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error(std::string("FreePort: socket: ") + std::strerror(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const int error = errno;
-    ::close(fd);
-    throw std::runtime_error(std::string("FreePort: ") + std::strerror(error));
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  return pulse::testing::LoopbackListener(pulse::testing::LoopbackListener::Mode::kRefuse).port();
 }
 
 std::string Curl(const std::string& url) {

@@ -34,6 +34,7 @@
 #include "pulse/render/scrape_config_renderer.h"
 #include "pulse/testenv/testenv.h"
 #include "pulse/testing/eventually.h"
+#include "pulse/testing/loopback_listener.h"
 
 extern char** environ;
 
@@ -50,21 +51,9 @@ const std::string kApps = "pulse-ctrl-apps-" + kSuffix;
 
 std::string Kubectl() { return "KUBECONFIG='" + testenv::Get("kube", "KUBECONFIG") + "' kubectl "; }
 
+// A port free right now, for a child that cannot bind port 0 and tell us which it got.
 int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error(std::string("FreePort: socket: ") + std::strerror(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const int error = errno;
-    ::close(fd);
-    throw std::runtime_error(std::string("FreePort: ") + std::strerror(error));
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  return pulse::testing::LoopbackListener(pulse::testing::LoopbackListener::Mode::kRefuse).port();
 }
 
 Json Monitor(const std::string& name, const std::string& interval, const std::string& timeout) {

@@ -62,7 +62,57 @@ std::uint64_t HashKey(std::string_view key, std::uint64_t seed) noexcept {
   return Fold(kK2 ^ n, Fold(a ^ kK1, b ^ h));
 }
 
+// Copies n ≤ 40 bytes with two (overlapping) fixed-size moves of the widest size that fits, so
+// there is no loop and no library call.
+void CopyShort(char* dst, const char* src, std::size_t n) noexcept {
+  if (n > 16) {
+    std::memcpy(dst, src, 16);
+    if (n > 32) std::memcpy(dst + 16, src + 16, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n >= 8) {
+    std::memcpy(dst, src, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(dst, src, 4);
+    std::memcpy(dst + n - 4, src + n - 4, 4);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
+// Equality of two n-byte strings (n ≤ 40) with the same overlapping loads.
+bool EqualShort(const char* a, const char* b, std::size_t n) noexcept {
+  if (n >= 8) {
+    std::uint64_t diff = 0;
+    std::size_t i = 0;
+    for (; i + 8 < n; i += 8) diff |= Load64(a + i) ^ Load64(b + i);
+    return (diff | (Load64(a + n - 8) ^ Load64(b + n - 8))) == 0;
+  }
+  if (n >= 4) {
+    return ((Load32(a) ^ Load32(b)) | (Load32(a + n - 4) ^ Load32(b + n - 4))) == 0;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+void SpaceSaving::Slot::SetKey(std::string_view k) {
+  key_len = static_cast<std::uint32_t>(k.size());
+  if (k.size() <= kShortKey) {
+    CopyShort(short_key, k.data(), k.size());
+  } else {
+    long_key.assign(k);  // reuses its capacity
+  }
+}
+
+bool SpaceSaving::Slot::KeyEquals(std::string_view k) const noexcept {
+  if (k.size() != key_len) return false;
+  if (key_len <= kShortKey) return EqualShort(short_key, k.data(), key_len);
+  return std::string_view(long_key) == k;
+}
 
 SpaceSaving::SpaceSaving(std::size_t capacity)
     : capacity_(capacity),
@@ -85,7 +135,7 @@ std::uint32_t SpaceSaving::Find(std::string_view key, std::uint64_t hash) const 
     const std::uint32_t e = index_[i];
     if (e == kEmpty) return kEmpty;
     const Slot& s = entries_[e];
-    if (s.hash == hash && s.key == key) return e;
+    if (s.hash == hash && s.KeyEquals(key)) return e;
   }
 }
 
@@ -172,7 +222,7 @@ void SpaceSaving::Increment(std::string_view key, std::uint64_t hash) {
     e = static_cast<std::uint32_t>(entries_.size());
     const auto pos = static_cast<std::uint32_t>(order_.size());
     Slot& s = entries_.emplace_back();
-    s.key.assign(key);
+    s.SetKey(key);
     s.hash = hash;
     s.admission = ++admissions_;
     s.pos = pos;
@@ -195,7 +245,7 @@ void SpaceSaving::Increment(std::string_view key, std::uint64_t hash) {
   untracked_ += min_estimate - s.error;
   ++evictions_;
   IndexErase(e);
-  s.key.assign(key);  // reuses the string's capacity
+  s.SetKey(key);
   s.hash = hash;
   s.error = min_estimate;
   s.admission = ++admissions_;
@@ -207,7 +257,7 @@ std::vector<SpaceSaving::Entry> SpaceSaving::Entries(bool sorted) const {
   std::vector<Entry> out;
   out.reserve(entries_.size());
   for (const Slot& s : entries_) {
-    out.push_back(Entry{s.key, groups_[s.group].estimate, s.error, s.admission});
+    out.push_back(Entry{std::string(s.key()), groups_[s.group].estimate, s.error, s.admission});
   }
   if (sorted) SortEntries(out);
   return out;
@@ -220,7 +270,7 @@ void SpaceSaving::CopyEntries(std::vector<Entry>& out) const {
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     const Slot& s = entries_[i];
     Entry& e = out[i];
-    e.key.assign(s.key);
+    e.key.assign(s.key());
     e.estimate = groups_[s.group].estimate;
     e.error = s.error;
     e.admission = s.admission;
@@ -239,7 +289,7 @@ std::size_t SpaceSaving::MemoryBytes() const noexcept {
       order_.capacity() * sizeof(std::uint32_t) + groups_.capacity() * sizeof(Group) +
       free_groups_.capacity() * sizeof(std::uint32_t) + index_.capacity() * sizeof(std::uint32_t);
   for (const Slot& s : entries_) {
-    if (s.key.capacity() > 15) bytes += s.key.capacity() + 1;  // heap buffer beyond SSO
+    if (s.long_key.capacity() > 15) bytes += s.long_key.capacity() + 1;  // heap buffer beyond SSO
   }
   return bytes;
 }

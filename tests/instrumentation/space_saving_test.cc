@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -100,6 +102,53 @@ TEST(SpaceSaving, MemoryIsBoundedWithAMillionDistinctUsers) {
   EXPECT_EQ(s.total(), 1'000'000u);
   EXPECT_EQ(s.MemoryBytes(), after_warmup);
   EXPECT_LT(s.MemoryBytes(), 200u * 1000u);  // ~100 bytes per tracked user
+}
+
+// Keys are stored in the slot up to kShortKey bytes and in a string beyond; equality is checked
+// with overlapping word loads. Keys of every length 0..60 that differ from each other in exactly
+// one byte (first, middle or last) must stay distinct, come back intact, and count exactly.
+TEST(SpaceSaving, KeysOfEveryLengthDifferingInOneByteStayDistinct) {
+  std::vector<std::string> keys;
+  for (std::size_t n = 0; n <= 60; ++n) {
+    const std::string base(n, 'k');
+    keys.push_back(base);
+    for (std::size_t pos : {std::size_t{0}, n / 2, n > 0 ? n - 1 : 0}) {
+      if (n == 0) break;
+      std::string k = base;
+      k[pos] = static_cast<char>('a' + pos % 20);
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    }
+  }
+  pulse::red::SpaceSaving s(keys.size());
+  for (std::size_t round = 1; round <= 3; ++round) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      for (std::size_t r = 0; r <= i % 3; ++r) s.Increment(keys[i]);
+    }
+  }
+  ASSERT_EQ(s.size(), keys.size());
+  EXPECT_EQ(s.evictions(), 0u);
+  std::map<std::string, std::uint64_t> got;
+  for (const auto& e : s.Entries()) got[e.key] = e.exact();
+  ASSERT_EQ(got.size(), keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(got[keys[i]], 3 * (i % 3 + 1)) << "key of length " << keys[i].size();
+  }
+}
+
+// An evicted slot that held a long key (heap string) takes a short one and back again.
+TEST(SpaceSaving, SlotsSwitchBetweenShortAndLongKeys) {
+  pulse::red::SpaceSaving s(1);
+  const std::string long_key(100, 'L');
+  s.Increment(long_key);
+  s.Increment("short");
+  s.Increment(long_key + "x");
+  s.Increment("tiny");
+  const auto entries = s.Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].key, "tiny");
+  EXPECT_EQ(entries[0].estimate, 4u);
+  EXPECT_EQ(entries[0].error, 3u);
+  EXPECT_EQ(s.untracked_total(), 3u);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ class SpaceSaving {
   static constexpr std::size_t kMaxCapacity = 1 << 20;
 
   // Counts one occurrence of `key`. Allocation-free once every entry's string has grown to the
-  // longest key it held (keys ≤ 15 bytes never allocate).
+  // longest key it held (keys ≤ kShortKey = 40 bytes never allocate).
   void Increment(std::string_view key) { Increment(key, Hash(key)); }
   // Same, with the key's Hash() computed beforehand (e.g. outside a lock).
   void Increment(std::string_view key, std::uint64_t hash);
@@ -77,13 +77,25 @@ class SpaceSaving {
   // in `order_`; runs of equal estimate form a Group [first, last]. An increment swaps the slot to
   // the front of its group and moves it into the neighbouring group (or a new one), so no walk
   // over the entries is ever needed — an eviction is an increment of the last slot.
+  // Keys up to kShortKey bytes (user ids, UUIDs) live in the slot itself and are copied and
+  // compared with a few fixed-size loads; std::string's generic assign and a memcmp call were a
+  // seventh of an eviction's instructions. Longer keys fall back to `long_key`.
+  static constexpr std::uint32_t kShortKey = 40;
   struct Slot {
-    std::string key;
     std::uint64_t hash = 0;
     std::uint64_t error = 0;
     std::uint64_t admission = 0;
     std::uint32_t pos = 0;    // index in order_
     std::uint32_t group = 0;  // index in groups_
+    std::uint32_t key_len = 0;
+    char short_key[kShortKey];
+    std::string long_key;  // only when key_len > kShortKey
+    std::string_view key() const noexcept {
+      return key_len <= kShortKey ? std::string_view(short_key, key_len)
+                                  : std::string_view(long_key);
+    }
+    void SetKey(std::string_view k);
+    bool KeyEquals(std::string_view k) const noexcept;
   };
   struct Group {
     std::uint64_t estimate = 0;

@@ -81,17 +81,23 @@ class DashboardBuilder {
     w.Field("description", description_);
     w.Field("editable", true);
     w.Field("graphTooltip", 1);  // shared crosshair
+    // Fields Grafana's dashboard schema requires are written even at Grafana's default value
+    // (icon, targetBlank, tooltip here; legend calcs and the stat options below), so every
+    // dashboard passes the schema check (tools/dashboard-check) unchanged.
     w.Key("links");
     w.BeginArray();
     w.BeginObject();
     w.Field("asDropdown", true);
+    w.Field("icon", "external link");
     w.Field("includeVars", true);
     w.Field("keepTime", true);
     w.Key("tags");
     w.BeginArray();
     w.String("pulse");
     w.EndArray();
+    w.Field("targetBlank", false);
     w.Field("title", "pulse dashboards");
+    w.Field("tooltip", "");
     w.Field("type", "dashboards");
     w.EndObject();
     w.EndArray();
@@ -110,10 +116,9 @@ class DashboardBuilder {
     w.BeginObject();
     w.Key("list");
     w.BeginArray();
+    // No "current" on variables: the schema requires text and value when present, and without
+    // it Grafana selects the first value, the same as the empty object did.
     w.BeginObject();  // the data source variable every panel uses
-    w.Key("current");
-    w.BeginObject();
-    w.EndObject();
     w.Field("hide", 0);
     w.Field("includeAll", false);
     w.Field("label", "Data source");
@@ -163,9 +168,6 @@ class DashboardBuilder {
   // Refreshed on time-range change (2), so APIs that appear later show up without a reload.
   static void WriteVariable(JsonWriter& w, const Variable& v) {
     w.BeginObject();
-    w.Key("current");
-    w.BeginObject();
-    w.EndObject();
     WriteDatasource(w);
     w.Field("definition", v.query);
     w.Field("hide", 0);
@@ -239,6 +241,9 @@ class DashboardBuilder {
     if (p.type == "timeseries") {
       w.Key("legend");
       w.BeginObject();
+      w.Key("calcs");
+      w.BeginArray();
+      w.EndArray();
       w.Field("displayMode", "list");
       w.Field("placement", "bottom");
       w.Field("showLegend", true);
@@ -251,6 +256,9 @@ class DashboardBuilder {
     } else {
       w.Field("colorMode", "value");
       w.Field("graphMode", "area");
+      w.Field("justifyMode", "auto");
+      w.Field("orientation", "auto");
+      w.Field("percentChangeColorMode", "standard");
       w.Key("reduceOptions");
       w.BeginObject();
       w.Key("calcs");
@@ -260,6 +268,9 @@ class DashboardBuilder {
       w.Field("fields", "");
       w.Field("values", false);
       w.EndObject();
+      w.Field("showPercentChange", false);
+      w.Field("textMode", "auto");
+      w.Field("wideLayout", true);
     }
     w.EndObject();
     w.Key("targets");

@@ -1,0 +1,116 @@
+"""Shared helpers of the chart tests: the real helm and kubectl, the chart's rendered objects."""
+import os
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+SOURCE = os.environ.get("PULSE_SOURCE_DIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+CHART = os.path.join(SOURCE, "charts", "pulse")
+TOOLS_BIN = os.environ.get("PULSE_TOOLS_BIN") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pulse-tools", "bin")
+HELM = os.path.join(TOOLS_BIN, "helm")
+# What the local control plane runs (scripts/lib/tools-env.sh); helm template assumes it too.
+KUBE_VERSION = os.environ.get("KUBE_VERSION", "v1.36.3")
+
+_failures = []
+
+
+def fail(message):
+    print(f"FAIL: {message}", file=sys.stderr)
+    _failures.append(message)
+
+
+def ok(message):
+    print(f"ok: {message}")
+
+
+def check(condition, message):
+    if condition:
+        ok(message)
+    else:
+        fail(message)
+    return condition
+
+
+def finish():
+    """Exit 1 when any check failed (every check runs, so one run shows every problem)."""
+    if _failures:
+        print(f"{len(_failures)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+    print("all checks passed")
+
+
+def run(cmd, check_rc=True, env=None, stdin=None):
+    """Runs cmd; returns CompletedProcess with text output. Raises on a non-zero exit when
+    check_rc, with the command's stderr in the message."""
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, input=stdin)
+    if check_rc and p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr}{p.stdout}")
+    return p
+
+
+def require_helm():
+    if not os.access(HELM, os.X_OK):
+        print(f"FAIL: helm not built at {HELM} (scripts/build-tools.sh)", file=sys.stderr)
+        sys.exit(1)
+
+
+def values_file(values):
+    """A temporary values file with the given dict; the caller removes it."""
+    f = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    yaml.safe_dump(values, f)
+    f.close()
+    return f.name
+
+
+def template(values=None, namespace="pulse-system", release="pulse", extra=()):
+    """`helm template` of the chart: the rendered objects (CRDs excluded, as helm applies them
+    separately), as a list of dicts."""
+    cmd = [HELM, "template", release, CHART, "--namespace", namespace,
+           "--kube-version", KUBE_VERSION, *extra]
+    path = None
+    if values is not None:
+        path = values_file(values)
+        cmd += ["-f", path]
+    try:
+        out = run(cmd).stdout
+    finally:
+        if path:
+            os.unlink(path)
+    return [d for d in yaml.safe_load_all(out) if d]
+
+
+def kube_env():
+    """Environment for kubectl/helm against the fixture's control plane."""
+    state = os.environ.get("PULSE_TESTENV_DIR")
+    if not state:
+        sys.exit("run through ctest (PULSE_TESTENV_DIR unset)")
+    env_file = os.path.join(state, "kube", "env")
+    if not os.path.exists(env_file):
+        sys.exit(f"FAIL: kube is not running ({env_file} missing)")
+    values = dict(line.rstrip("\n").split("=", 1) for line in open(env_file) if "=" in line)
+    env = dict(os.environ)
+    env["KUBECONFIG"] = values["KUBECONFIG"]
+    # helm keeps caches and its registry config under HOME; give it a private one.
+    home = tempfile.mkdtemp(prefix="pulse-chart-helm-")
+    env["HELM_CACHE_HOME"] = os.path.join(home, "cache")
+    env["HELM_CONFIG_HOME"] = os.path.join(home, "config")
+    env["HELM_DATA_HOME"] = os.path.join(home, "data")
+    return env
+
+
+def kubectl(env, *args, check_rc=True, stdin=None):
+    return run(["kubectl", "--request-timeout=30s", *args], check_rc=check_rc, env=env,
+               stdin=stdin)
+
+
+def containers(objects, kind, name_suffix):
+    """The containers of the workload of `kind` whose name ends with name_suffix."""
+    for o in objects:
+        if o["kind"] == kind and o["metadata"]["name"].endswith(name_suffix):
+            spec = o["spec"]["template"]["spec"]
+            return spec.get("initContainers", []) + spec["containers"]
+    raise KeyError(f"no {kind} *{name_suffix} in the rendered chart")

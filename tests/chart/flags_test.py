@@ -1,0 +1,104 @@
+"""The flags every chart template and every Dockerfile passes to pulse-operator and
+pulse-exporter are accepted by the binaries' own parsers. pulse-operator's `--check-flags`
+parses and validates exactly as a real start would, then exits 0 (64 on a bad flag) without
+contacting anything; pulse-exporter's `--check` validates its command line and config.
+Usage: flags_test.py PULSE_OPERATOR PULSE_EXPORTER"""
+import glob
+import json
+import os
+import re
+import sys
+import tempfile
+
+import yaml
+
+from chart_lib import CHART, SOURCE, check, containers, finish, require_helm, run, template
+
+require_helm()
+operator_bin, exporter_bin = sys.argv[1], sys.argv[2]
+
+
+def operator_accepts(args, what):
+    p = run([operator_bin, *args, "--check-flags"], check_rc=False)
+    check(p.returncode == 0 and "flags OK" in p.stdout,
+          f"{what}: pulse-operator accepts {' '.join(args)}" +
+          ("" if p.returncode == 0 else f" (exit {p.returncode}: {p.stderr.strip()})"))
+    # The check is not vacuous: the same command line with a bad flag is refused.
+    bad = run([operator_bin, *args, "--check-flags", "--no-such-flag=1"], check_rc=False)
+    check(bad.returncode == 64 and "--no-such-flag" in bad.stderr,
+          f"{what}: ... and refuses it with an unknown flag added (exit {bad.returncode})")
+
+
+cases = [None] + sorted(glob.glob(os.path.join(CHART, "ci", "*.yaml")))
+seen = 0
+for case in cases:
+    values = yaml.safe_load(open(case)) if case else None
+    label = os.path.basename(case) if case else "defaults"
+    objs = template(values)
+    kinds = {(o["kind"], o["metadata"]["name"]) for o in objs}
+    if ("Deployment", "pulse-operator") in kinds:
+        (c,) = containers(objs, "Deployment", "pulse-operator")
+        check(c["args"][0] == "run" and "--leader-elect=true" in c["args"],
+              f"{label}: the operator Deployment runs `run --leader-elect=true`")
+        operator_accepts(c["args"], f"{label} operator Deployment")
+        seen += 1
+    if ("StatefulSet", "pulse-prometheus") in kinds:
+        sync = [c for c in containers(objs, "StatefulSet", "pulse-prometheus")
+                if c["name"] == "config-sync"]
+        check(len(sync) == 1 and sync[0]["args"][0] == "config-sync",
+              f"{label}: Prometheus has the config-sync sidecar")
+        operator_accepts(sync[0]["args"], f"{label} config-sync sidecar")
+        prom = [c for c in containers(objs, "StatefulSet", "pulse-prometheus")
+                if c["name"] == "prometheus"][0]
+        check("--web.enable-lifecycle" in prom["args"],
+              f"{label}: Prometheus runs with --web.enable-lifecycle (config-sync reloads it)")
+        seen += 1
+check(seen >= 6, f"{seen} pulse-operator command lines from the chart checked")
+
+# A bad value is refused too (the operator's parser validates values, not only names).
+bad = run([operator_bin, "run", "--workers=0", "--check-flags"], check_rc=False)
+check(bad.returncode == 64 and "--workers" in bad.stderr, "run --workers=0 is refused (exit 64)")
+
+
+def dockerfile_command(path):
+    """ENTRYPOINT + CMD (exec form) of the final stage."""
+    entry, cmd = [], []
+    for line in open(path):
+        m = re.match(r"^(ENTRYPOINT|CMD|FROM)\s+(.*)$", line.strip())
+        if not m:
+            continue
+        if m.group(1) == "FROM":
+            entry, cmd = [], []
+        elif m.group(1) == "ENTRYPOINT":
+            entry = json.loads(m.group(2))
+        else:
+            cmd = json.loads(m.group(2))
+    return entry, cmd
+
+
+docker = os.path.join(SOURCE, "deploy", "docker")
+entry, cmd = dockerfile_command(os.path.join(docker, "pulse-operator.Dockerfile"))
+check(entry == ["/usr/local/bin/pulse-operator"], f"pulse-operator image entrypoint {entry}")
+operator_accepts(cmd, "pulse-operator.Dockerfile CMD")
+
+entry, cmd = dockerfile_command(os.path.join(docker, "pulse-exporter.Dockerfile"))
+# The operator's exporter Deployments set only args, so the image's entrypoint must be the binary.
+check(entry == ["/usr/local/bin/pulse-exporter"], f"pulse-exporter image entrypoint {entry}")
+check("--config" in cmd and cmd[cmd.index("--config") + 1] == "/etc/pulse-exporter/config/config.yaml",
+      "pulse-exporter image CMD reads the config where the operator mounts it")
+with tempfile.TemporaryDirectory() as tmp:
+    config = os.path.join(tmp, "config.yaml")
+    with open(config, "w") as f:
+        f.write("targets:\n  - name: s3\n    type: s3\n    s3:\n"
+                "      endpoint: http://127.0.0.1:9000\n      region: us-east-1\n"
+                "      access_key_id: {env: PULSE_CHART_TEST_KEY}\n"
+                "      secret_access_key: {env: PULSE_CHART_TEST_KEY}\n"
+                "      buckets:\n        - name: invoices\n")
+    args = [config if a == "/etc/pulse-exporter/config/config.yaml" else a for a in cmd]
+    env = dict(os.environ, PULSE_CHART_TEST_KEY="x")
+    p = run([exporter_bin, *args, "--check"], check_rc=False, env=env)
+    check(p.returncode == 0, f"pulse-exporter accepts the image's CMD {cmd} (--check; exit "
+          f"{p.returncode} {p.stderr.strip()})")
+    bad = run([exporter_bin, *args, "--no-such-flag", "--check"], check_rc=False, env=env)
+    check(bad.returncode != 0, "pulse-exporter refuses the same with an unknown flag")
+finish()

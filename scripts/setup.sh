@@ -16,7 +16,7 @@ packages=(
   zlib1g-dev libre2-dev librabbitmq-dev clang-tidy
   # real servers and clients used by tests and the demo
   prometheus prometheus-alertmanager rabbitmq-server postgresql postgresql-contrib redis-server
-  prometheus-postgres-exporter wrk curl jq python3 openssl ccache
+  prometheus-postgres-exporter wrk curl jq python3 openssl ccache chromium
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -147,6 +147,8 @@ std::string_view ReasonName(Reason r) {
       return "Transport";
     case Reason::kBadResponse:
       return "BadResponse";
+    case Reason::kCancelled:
+      return "Cancelled";
   }
   return "Unknown";
 }

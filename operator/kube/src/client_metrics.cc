@@ -22,16 +22,27 @@ ClientMetrics::ClientMetrics(prometheus::Registry& registry)
                   .Register(registry)),
       retries_(prometheus::BuildCounter()
                    .Name("pulse_kube_client_retries_total")
-                   .Help("Requests retried after 429/503 (Retry-After honoured)")
+                   .Help("Kubernetes API requests retried by verb (429, 5xx, transport errors)")
                    .Register(registry)),
       watch_events_(prometheus::BuildCounter()
                         .Name("pulse_kube_watch_events_total")
                         .Help("Watch events received by resource and type")
-                        .Register(registry)) {
+                        .Register(registry)),
+      rate_limit_wait_(
+          prometheus::BuildHistogram()
+              .Name("pulse_kube_client_rate_limiter_wait_seconds")
+              .Help("Time a Kubernetes API request waited for the client-side rate limit")
+              .Register(registry)
+              .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.025, 0.1, 0.25, 0.5,
+                                                               1, 2.5, 5, 10, 30})) {
   // Every reason exists at zero from the start, so rate() and alerts work before the first error.
-  for (int r = 0; r <= static_cast<int>(Reason::kBadResponse); ++r) {
+  for (int r = 0; r <= static_cast<int>(Reason::kCancelled); ++r) {
     const std::string name(ReasonName(static_cast<Reason>(r)));
     error_cache_[name] = &errors_.Add({{"reason", name}});
+  }
+  for (const char* verb :
+       {"get", "list", "create", "update", "update_status", "apply", "patch", "delete"}) {
+    retry_cache_[verb] = &retries_.Add({{"verb", verb}});
   }
 }
 
@@ -70,6 +81,11 @@ void ClientMetrics::CountRetry(std::string_view verb) {
   const std::string v(verb);
   std::lock_guard<std::mutex> lock(mu_);
   Counter(retries_, retry_cache_, {{"verb", v}}, v).Increment();
+}
+
+void ClientMetrics::ObserveRateLimitWait(std::chrono::nanoseconds wait) {
+  // Histogram::Observe takes its own lock.
+  rate_limit_wait_.Observe(std::chrono::duration<double>(wait).count());
 }
 
 void ClientMetrics::CountWatchEvent(std::string_view resource, std::string_view type) {

@@ -7,6 +7,12 @@
 namespace pulse::kube {
 namespace {
 
+RetryOptions NoRetries() {
+  RetryOptions o;
+  o.max_attempts = 1;
+  return o;
+}
+
 Json ToSpec(const LeaseRecord& r) {
   Json spec = Json::object();
   spec["holderIdentity"] = r.holder;
@@ -20,12 +26,14 @@ Json ToSpec(const LeaseRecord& r) {
 }  // namespace
 
 KubeLeaseLock::KubeLeaseLock(const Client& client, std::string ns, std::string name)
-    : client_(client), ns_(std::move(ns)), name_(std::move(name)) {}
+    : client_(client.WithRetry(NoRetries())), ns_(std::move(ns)), name_(std::move(name)) {}
+
+KubeLeaseLock::~KubeLeaseLock() = default;
 
 std::optional<LeaseRecord> KubeLeaseLock::Get(std::string* resource_version) {
   Json lease;
   try {
-    lease = client_.Get(Leases(), ns_, name_);
+    lease = client_->Get(Leases(), ns_, name_);
   } catch (const ApiError& e) {
     if (IsNotFound(e)) return std::nullopt;
     throw;
@@ -56,7 +64,7 @@ bool KubeLeaseLock::Create(const LeaseRecord& record) {
                 {"metadata", {{"name", name_}, {"namespace", ns_}}},
                 {"spec", ToSpec(record)}};
   try {
-    client_.Create(Leases(), ns_, lease);
+    client_->Create(Leases(), ns_, lease);
     return true;
   } catch (const ApiError& e) {
     if (IsAlreadyExists(e) || IsConflict(e)) return false;
@@ -71,7 +79,7 @@ bool KubeLeaseLock::Update(const LeaseRecord& record, const std::string& resourc
       {"metadata", {{"name", name_}, {"namespace", ns_}, {"resourceVersion", resource_version}}},
       {"spec", ToSpec(record)}};
   try {
-    client_.Update(Leases(), ns_, lease);
+    client_->Update(Leases(), ns_, lease);
     return true;
   } catch (const ApiError& e) {
     if (IsConflict(e) || IsNotFound(e)) return false;

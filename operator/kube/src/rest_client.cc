@@ -1,8 +1,10 @@
 #include "pulse/kube/rest_client.h"
 
-#include <thread>
+#include <algorithm>
+#include <random>
 
 #include "pulse/kube/client_metrics.h"
+#include "pulse/kube/token_bucket.h"
 
 namespace pulse::kube {
 namespace {
@@ -60,7 +62,43 @@ void AddJsonHeaders(http::Request& request) {
   }
 }
 
+// A 429 was not processed by the server, so any request may be sent again. A 5xx or a broken
+// connection may have been processed: only requests whose repetition changes nothing are
+// retried. GET, PUT (a conditional PUT repeated after success meets a 409, which the caller
+// handles), server-side apply and merge PATCH, and DELETE (a repeat meets a 404) qualify; a POST
+// could create the object twice.
+bool ShouldRetry(const ApiError& e, const std::string& method) {
+  if (e.reason() == Reason::kTooManyRequests) return true;
+  if (method == "POST") return false;
+  switch (e.reason()) {
+    case Reason::kServerError:
+    case Reason::kServiceUnavailable:
+    case Reason::kTimeout:
+    case Reason::kTransport:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string Millis(std::chrono::nanoseconds d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
 }  // namespace
+
+// What a client and the clients WithRetry made from it share.
+struct Client::Shared {
+  std::unique_ptr<ClientMetrics> metrics;
+  base::Clock* clock = nullptr;
+  std::unique_ptr<TokenBucket> limiter;  // null: unlimited
+  std::shared_ptr<http::CancelToken> shutdown;
+  int registration = 0;
+  // Fired by `shutdown`; the waits sleep on it (base::Clock waits on a Stopper).
+  base::Stopper stopper;
+
+  ~Shared() { shutdown->Unregister(registration); }
+};
 
 Client::Client(const Config& config, ClientOptions options)
     : Client(MakeHttp(config), config.server, config.default_namespace, std::move(options)) {}
@@ -70,52 +108,120 @@ Client::Client(std::shared_ptr<http::Client> http, std::string server,
     : http_(std::move(http)),
       server_(std::move(server)),
       default_namespace_(std::move(default_namespace)),
-      options_(std::move(options)) {
-  if (options_.registry) metrics_ = std::make_unique<ClientMetrics>(*options_.registry);
+      options_(std::move(options)),
+      shared_(std::make_shared<Shared>()) {
+  if (options_.registry) shared_->metrics = std::make_unique<ClientMetrics>(*options_.registry);
+  shared_->clock = options_.clock != nullptr ? options_.clock : &base::DefaultClock();
+  if (options_.qps > 0) {
+    shared_->limiter = std::make_unique<TokenBucket>(options_.qps, options_.burst, *shared_->clock);
+  }
+  if (!options_.shutdown) options_.shutdown = std::make_shared<http::CancelToken>();
+  shared_->shutdown = options_.shutdown;
+  // A weak reference: the token may be shared by clients that outlive this one.
+  shared_->registration = shared_->shutdown->Register([weak = std::weak_ptr<Shared>(shared_)] {
+    if (auto shared = weak.lock()) shared->stopper.Stop();
+  });
+}
+
+Client::Client(const Client& base, const RetryOptions& retry)
+    : http_(base.http_),
+      server_(base.server_),
+      default_namespace_(base.default_namespace_),
+      options_(base.options_),
+      shared_(base.shared_) {
+  options_.retry = retry;
 }
 
 Client::~Client() = default;
+
+std::unique_ptr<Client> Client::WithRetry(const RetryOptions& retry) const {
+  return std::unique_ptr<Client>(new Client(*this, retry));
+}
+
+void Client::Shutdown() const { shared_->shutdown->Cancel(); }
+
+bool Client::shut_down() const { return shared_->stopper.stopped(); }
+
+ClientMetrics* Client::metrics() const { return shared_->metrics.get(); }
+
+void Client::Throttle(const std::string& context) const {
+  Shared& s = *shared_;
+  // After shutdown nothing waits: the few requests a graceful stop still makes go out at once.
+  if (!s.limiter || s.stopper.stopped()) return;
+  const auto waited = s.limiter->Acquire(s.stopper);
+  if (!waited) {
+    if (s.metrics) s.metrics->CountError(Reason::kCancelled);
+    throw ApiError(Reason::kCancelled, 0,
+                   context + ": Cancelled: the client shut down while the request waited for " +
+                       "the client-side rate limit");
+  }
+  if (s.metrics) s.metrics->ObserveRateLimitWait(*waited);
+}
 
 http::Response Client::Do(std::string_view verb, http::Request request) const {
   const std::string context = request.method + " " + request.url;
   request.url = server_ + request.url;
   request.max_body_bytes = options_.max_body_bytes;
   AddJsonHeaders(request);
-  for (int attempt = 0;; ++attempt) {
+  Shared& s = *shared_;
+  ClientMetrics* const metrics = s.metrics.get();
+  const RetryOptions& retry = options_.retry;
+  const auto first = s.clock->Now();
+  std::optional<Backoff> backoff;  // made at the first retry: most requests never need one
+  for (int attempt = 1;; ++attempt) {
+    Throttle(context);
     const auto start = std::chrono::steady_clock::now();
     base::StatusOr<http::Response> sent = http_->Send(request);
+    std::optional<ApiError> err;
     if (!sent.ok()) {
       // The body limit is enforced while reading, so an oversized answer arrives as an error
       // without a status: it is the server's answer that is bad, not the connection.
       const Reason reason = sent.status().code() == base::StatusCode::kResourceExhausted
                                 ? Reason::kBadResponse
                                 : Reason::kTransport;
-      if (metrics_) {
-        metrics_->ObserveRequest(verb, 0, std::chrono::steady_clock::now() - start);
-        metrics_->CountError(reason);
+      if (metrics) metrics->ObserveRequest(verb, 0, std::chrono::steady_clock::now() - start);
+      err.emplace(reason, 0, sent.status().message());
+    } else {
+      http::Response resp = std::move(sent).value();
+      if (metrics) {
+        metrics->ObserveRequest(verb, resp.status, std::chrono::steady_clock::now() - start);
       }
-      throw ApiError(reason, 0, sent.status().message());
+      if (resp.status >= 200 && resp.status <= 299) return resp;
+      err.emplace(ErrorFromResponse(resp.status, resp.body, resp.Header("retry-after"), context));
     }
-    http::Response resp = std::move(sent).value();
-    if (metrics_) {
-      metrics_->ObserveRequest(verb, resp.status, std::chrono::steady_clock::now() - start);
-    }
-    if (resp.status >= 200 && resp.status <= 299) return resp;
-    ApiError err = ErrorFromResponse(resp.status, resp.body, resp.Header("retry-after"), context);
-    const bool throttled =
-        err.reason() == Reason::kTooManyRequests ||
-        (err.reason() == Reason::kServiceUnavailable && err.retry_after().has_value());
-    if (throttled && attempt < options_.max_throttle_retries) {
-      auto wait = err.retry_after().value_or(std::chrono::seconds(1));
-      wait = std::min(wait, options_.max_retry_after);
+    auto fail = [&](const ApiError& e) -> ApiError {
+      if (metrics) metrics->CountError(e.reason());
+      return e;
+    };
+    if (!ShouldRetry(*err, request.method) || attempt >= retry.max_attempts) throw fail(*err);
+    std::chrono::nanoseconds wait;
+    if (err->retry_after()) {
       // Never spin: a Retry-After of 0 still waits a little.
-      const auto pause = std::max<std::chrono::milliseconds>(wait, std::chrono::milliseconds(100));
-      if (metrics_) metrics_->CountRetry(verb);
-      std::this_thread::sleep_for(pause);
-      continue;
+      wait = std::max<std::chrono::nanoseconds>(
+          std::min<std::chrono::nanoseconds>(*err->retry_after(), retry.max_retry_after),
+          std::chrono::milliseconds(100));
+    } else {
+      if (!backoff) backoff.emplace(retry.backoff);
+      wait = backoff->Next();
     }
-    if (metrics_) metrics_->CountError(err.reason());
-    throw err;
+    const auto elapsed = s.clock->Now() - first;
+    if (elapsed + wait > retry.max_elapsed) {
+      // Give up now rather than sleep only to give up: the caller (a work queue) has its own
+      // backoff and should hear about the failure.
+      throw fail(ApiError(err->reason(), err->code(),
+                          std::string(err->what()) + " (gave up after " + std::to_string(attempt) +
+                              (attempt == 1 ? " attempt" : " attempts") + " in " + Millis(elapsed) +
+                              ": the next wait of " + Millis(wait) +
+                              " would exceed the retry budget of " + Millis(retry.max_elapsed) +
+                              ")",
+                          err->status_reason(), err->causes(), err->retry_after()));
+    }
+    if (s.stopper.stopped() || s.clock->Sleep(wait, s.stopper)) {
+      throw fail(ApiError(Reason::kCancelled, 0,
+                          context + ": Cancelled: the client shut down while the request waited " +
+                              "to retry after: " + err->what()));
+    }
+    if (metrics) metrics->CountRetry(verb);
   }
 }
 
@@ -124,7 +230,7 @@ Json Client::DoJson(std::string_view verb, http::Request request) const {
   http::Response resp = Do(verb, std::move(request));
   Json j = Json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
-    if (metrics_) metrics_->CountError(Reason::kBadResponse);
+    if (ClientMetrics* metrics = shared_->metrics.get()) metrics->CountError(Reason::kBadResponse);
     throw ApiError(Reason::kBadResponse, resp.status,
                    context + ": response is not a JSON object (" +
                        std::to_string(resp.body.size()) + " bytes)");
@@ -254,6 +360,7 @@ void Client::Watch(const Resource& r, std::string_view ns, const WatchOptions& o
   const std::string context = "GET " + req.url;
   req.url = server_ + req.url;
   AddJsonHeaders(req);
+  ClientMetrics* const metrics = shared_->metrics.get();
   const auto start = std::chrono::steady_clock::now();
   base::StatusOr<http::Response> streamed = http::Response{};
   try {
@@ -262,31 +369,31 @@ void Client::Watch(const Resource& r, std::string_view ns, const WatchOptions& o
         [&](std::string_view line) {
           if (line.empty()) return true;
           WatchEvent ev = ParseWatchEvent(line);  // throws kBadResponse
-          if (metrics_)
-            metrics_->CountWatchEvent(r.resource, WatchEventTypeName(ev.type));  // bounded labels
+          if (metrics)
+            metrics->CountWatchEvent(r.resource, WatchEventTypeName(ev.type));  // bounded labels
           return handler(std::move(ev));
         },
         cancel, options_.max_watch_line_bytes);
   } catch (const ApiError& e) {
-    if (metrics_) metrics_->CountError(e.reason());
+    if (metrics) metrics->CountError(e.reason());
     throw;
   }
   if (cancel != nullptr && cancel->cancelled()) return;
   if (!streamed.ok()) {
     // A broken connection, a timeout or an oversized line: the informer re-lists or re-watches.
-    if (metrics_) {
-      metrics_->ObserveRequest("watch", 0, std::chrono::steady_clock::now() - start);
-      metrics_->CountError(Reason::kTransport);
+    if (metrics) {
+      metrics->ObserveRequest("watch", 0, std::chrono::steady_clock::now() - start);
+      metrics->CountError(Reason::kTransport);
     }
     throw ApiError(Reason::kTransport, 0, streamed.status().message());
   }
   const http::Response& resp = streamed.value();
-  if (metrics_) {
-    metrics_->ObserveRequest("watch", resp.status, std::chrono::steady_clock::now() - start);
+  if (metrics) {
+    metrics->ObserveRequest("watch", resp.status, std::chrono::steady_clock::now() - start);
   }
   if (resp.status < 200 || resp.status > 299) {
     ApiError err = ErrorFromResponse(resp.status, resp.body, resp.Header("retry-after"), context);
-    if (metrics_) metrics_->CountError(err.reason());
+    if (metrics) metrics->CountError(err.reason());
     throw err;
   }
 }

@@ -96,14 +96,21 @@ TEST(Faults, ConnectionClosedMidBodyIsTransport) {
   FaultServer server([](const FaultRequest&, FaultConnection& c) {
     c.Write("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n{\"kind\":");
   });
-  Client client(Http(), server.url(), "ns");
+  base::FakeClock clock;  // the client's retries back off on it, instantly
+  ClientOptions co;
+  co.clock = &clock;
+  Client client(Http(), server.url(), "ns", co);
   EXPECT_EQ(ReasonOf([&] { client.Get(ConfigMaps(), "ns", "x"); }), Reason::kTransport);
+  EXPECT_EQ(server.requests(), co.retry.max_attempts) << "a GET is retried, then given up";
 }
 
 TEST(Faults, NotHttpAtAllIsTransport) {
   FaultServer server(
       [](const FaultRequest&, FaultConnection& c) { c.Write("SSH-2.0-OpenSSH\r\n\r\n"); });
-  Client client(Http(), server.url(), "ns");
+  base::FakeClock clock;
+  ClientOptions co;
+  co.clock = &clock;
+  Client client(Http(), server.url(), "ns", co);
   EXPECT_EQ(ReasonOf([&] { client.Get(ConfigMaps(), "ns", "x"); }), Reason::kTransport);
 }
 
@@ -126,17 +133,28 @@ TEST(Faults, ServerErrorStormIsNotRetriedInATightLoop) {
   FaultServer server([](const FaultRequest&, FaultConnection& c) {
     c.Respond(500, R"({"kind":"Status","code":500,"reason":"InternalError","message":"boom"})");
   });
-  Client client(Http(), server.url(), "ns");
+  // The client's own retries (retry_test.cc) back off on its clock; here they end after 3.
+  base::FakeClock client_clock;
+  ClientOptions co;
+  co.clock = &client_clock;
+  co.retry.max_attempts = 3;
+  co.retry.backoff.jitter = 0;
+  Client client(Http(), server.url(), "ns", co);
   EXPECT_EQ(ReasonOf([&] { client.Get(ConfigMaps(), "ns", "x"); }), Reason::kServerError);
-  EXPECT_EQ(server.requests(), 1) << "a 500 without Retry-After is the caller's to retry";
+  EXPECT_EQ(server.requests(), 3) << "a 500 is retried within the client's budget, no more";
+  EXPECT_EQ(client_clock.Now().time_since_epoch(), 250ms + 500ms) << "with backoff between";
 
+  // The informer's list loop over a client that does not retry: its own backoff paces it.
+  RetryOptions once;
+  once.max_attempts = 1;
+  const auto single = client.WithRetry(once);
   base::FakeClock clock;
-  Informer informer(client, ConfigMaps(), "ns", ExactBackoff(), clock);
+  Informer informer(*single, ConfigMaps(), "ns", ExactBackoff(), clock);
   informer.Start();
-  ASSERT_TRUE(Eventually([&] { return server.requests() - 1 >= 8; }))
+  ASSERT_TRUE(Eventually([&] { return server.requests() - 3 >= 8; }))
       << "the informer keeps trying";
   informer.Stop();
-  const int lists = server.requests() - 1;
+  const int lists = server.requests() - 3;
   EXPECT_TRUE(BackedOffAfterEach(clock, lists));
   EXPECT_FALSE(informer.HasSynced());
   EXPECT_NE(informer.LastError().find("boom"), std::string::npos) << informer.LastError();
@@ -148,7 +166,7 @@ TEST(Faults, TooManyRequestsHonoursRetryAfter) {
               "Retry-After: 1\r\n");
   });
   ClientOptions co;
-  co.max_throttle_retries = 2;
+  co.retry.max_attempts = 3;
   Client client(Http(), server.url(), "ns", co);
   const auto t0 = std::chrono::steady_clock::now();
   try {
@@ -171,8 +189,8 @@ TEST(Faults, HostileRetryAfterIsCappedAndZeroDoesNotSpin) {
     c.Respond(429, "{}", ++n % 2 ? "Retry-After: 999999\r\n" : "Retry-After: 0\r\n");
   });
   ClientOptions co;
-  co.max_throttle_retries = 4;
-  co.max_retry_after = 1s;
+  co.retry.max_attempts = 5;
+  co.retry.max_retry_after = 1s;
   Client client(Http(), server.url(), "ns", co);
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(ReasonOf([&] { client.Get(ConfigMaps(), "ns", "x"); }), Reason::kTooManyRequests);

@@ -254,7 +254,10 @@ TEST_F(RestClientTest, EventsAreRecordedAgainstTheObject) {
   Json cm = client_->Create(ConfigMaps(), ns_, ConfigMap("subject"));
   cm["apiVersion"] = "v1";
   cm["kind"] = "ConfigMap";
-  EventRecorder recorder(*client_, {"pulse.dev/test", "test-instance"});
+  EventRecorderOptions eo;
+  eo.reporting_controller = "pulse.dev/test";
+  eo.reporting_instance = "test-instance";
+  EventRecorder recorder(*client_, eo);
   std::string long_note(3000, 'x');
   long_note.replace(1023, 2, "\xc3\xa9");  // a two-byte character across the 1 KiB cut
   Json ev = recorder.Record(cm, EventType::kWarning, "InvalidSpec", "Validate", long_note);

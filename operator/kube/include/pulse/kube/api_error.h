@@ -1,5 +1,6 @@
 // Typed errors from the API server's Status objects (as apimachinery's errors.IsNotFound & co.)
-// plus the two failures that never reach a Status: the transport, and a body we cannot parse.
+// plus the failures that never reach a Status: the transport, a body we cannot parse, and a
+// wait (retry or rate limit) that the client's shutdown cut short.
 #pragma once
 
 #include <chrono>
@@ -32,6 +33,7 @@ enum class Reason {
   kTimeout,               // 504 / reason Timeout
   kTransport,             // connection failed or timed out; no response
   kBadResponse,           // the server answered with a body we cannot use
+  kCancelled,             // the client was shut down while the request waited (retry, rate limit)
 };
 
 std::string_view ReasonName(Reason r);

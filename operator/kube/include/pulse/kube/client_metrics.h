@@ -1,5 +1,6 @@
 // prometheus-cpp metrics of the Kubernetes client: requests by verb and code, latency by verb,
-// errors by typed reason, retries, and watch events by type. Thread-safe. Every series a
+// errors by typed reason, retries by verb, time spent waiting for the client-side rate limit,
+// and watch events by type. Thread-safe. Every series a
 // caller can hit often is created once and cached (prometheus-cpp's Family::Add allocates).
 #pragma once
 
@@ -31,6 +32,8 @@ class ClientMetrics {
   void ObserveRequest(std::string_view verb, int code, std::chrono::nanoseconds latency);
   void CountError(Reason reason);
   void CountRetry(std::string_view verb);
+  // How long one request waited for a token of the client-side rate limit (zero included).
+  void ObserveRateLimitWait(std::chrono::nanoseconds wait);
   void CountWatchEvent(std::string_view resource, std::string_view type);
 
  private:
@@ -45,6 +48,7 @@ class ClientMetrics {
   prometheus::Family<prometheus::Counter>& errors_;
   prometheus::Family<prometheus::Counter>& retries_;
   prometheus::Family<prometheus::Counter>& watch_events_;
+  prometheus::Histogram& rate_limit_wait_;
   std::map<std::string, prometheus::Counter*> request_cache_;
   std::map<std::string, prometheus::Histogram*> latency_cache_;
   std::map<std::string, prometheus::Counter*> error_cache_;

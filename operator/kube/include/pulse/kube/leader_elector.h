@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -45,17 +46,20 @@ class LeaseLock {
   virtual std::string Describe() const = 0;
 };
 
-// The real lock: a Lease object through the REST client. Other API errors are thrown.
+// The real lock: a Lease object through the REST client. Other API errors are thrown. Its
+// requests are not retried by the client: the elector retries every retry_period on its own, and
+// a request that kept retrying could carry a leader past its renew deadline unaware.
 class KubeLeaseLock final : public LeaseLock {
  public:
   KubeLeaseLock(const Client& client, std::string ns, std::string name);
+  ~KubeLeaseLock() override;
   std::optional<LeaseRecord> Get(std::string* resource_version) override;
   bool Create(const LeaseRecord& record) override;
   bool Update(const LeaseRecord& record, const std::string& resource_version) override;
   std::string Describe() const override { return ns_ + "/" + name_; }
 
  private:
-  const Client& client_;
+  std::unique_ptr<Client> client_;  // the caller's, without retries
   std::string ns_;
   std::string name_;
 };

@@ -1,8 +1,17 @@
 // The typed-error REST client for the Kubernetes API: get, list (selectors, paging), create,
 // update, status update, server-side apply, merge patch, delete, watch. Objects are
-// nlohmann::json. Non-2xx answers throw ApiError (see api_error.h); 429 and 503 answers are
-// retried after the server's Retry-After (bounded), then thrown as TooManyRequests/
-// ServiceUnavailable. Thread-safe: one Client serves many threads (it holds no per-call state).
+// nlohmann::json. Non-2xx answers throw ApiError (see api_error.h).
+//
+// Manners toward the API server (docs/operator.md, "Talking to the apiserver"):
+//  - every request but a watch first takes a token of a client-side rate limit (qps + burst);
+//  - a 429 is retried for every verb (the server did not process it), after its Retry-After;
+//    a 5xx or a transport failure only for requests that are safe to repeat (everything but
+//    POST), after a jittered exponential backoff or the server's Retry-After; within
+//    RetryOptions' attempt and elapsed-time budget, after which the last error is thrown;
+//  - Shutdown() ends every such wait at once with ApiError(kCancelled). From then on a request
+//    is still sent, once, without waiting: what a graceful stop still has to say (the last
+//    status writes of draining workers, the Lease release) goes out at once.
+// Thread-safe: one Client serves many threads (it holds no per-call state).
 #pragma once
 
 #include <chrono>
@@ -13,8 +22,10 @@
 #include <string>
 #include <string_view>
 
+#include "pulse/base/clock.h"
 #include "pulse/http/client.h"
 #include "pulse/kube/api_error.h"
+#include "pulse/kube/backoff.h"
 #include "pulse/kube/config.h"
 #include "pulse/kube/resource.h"
 #include "pulse/kube/watch_event.h"
@@ -28,14 +39,32 @@ namespace pulse::kube {
 class ClientMetrics;
 using Json = nlohmann::json;
 
+struct RetryOptions {
+  // Attempts in all, the first included; 1 = never retry.
+  int max_attempts = 6;
+  // No wait is begun that would end later than this after the first attempt started.
+  std::chrono::milliseconds max_elapsed{60000};
+  // Waits between attempts when the server sent no Retry-After (5xx, transport errors).
+  BackoffOptions backoff{std::chrono::milliseconds(250), std::chrono::milliseconds(8000), 2.0, 0.2};
+  // A Retry-After (429, 503) is honoured up to this; a Retry-After of 0 still waits 100 ms.
+  std::chrono::seconds max_retry_after{30};
+};
+
 struct ClientOptions {
   // Metrics go here when set (the registry must outlive the client).
   std::shared_ptr<prometheus::Registry> registry;
   std::string field_manager = "pulse-operator";
-  // Retries of a 429/503 answer before giving up; each waits Retry-After (default 1 s),
-  // capped at max_retry_after.
-  int max_throttle_retries = 5;
-  std::chrono::seconds max_retry_after{30};
+  RetryOptions retry;
+  // Client-side rate limit of every request but watches: `burst` at once, then `qps` per
+  // second; qps 0 = unlimited. Sized for an operator (client-go's defaults are 5 and 10).
+  double qps = 20;
+  int burst = 40;
+  // Cancelling this token is Client::Shutdown(); share one token to stop several clients.
+  // Null: the client makes its own.
+  std::shared_ptr<http::CancelToken> shutdown;
+  // Clock of the retry and rate-limit waits (tests use a FakeClock); null = the real clock.
+  // Must outlive the client.
+  base::Clock* clock = nullptr;
   // A watch line longer than this fails the stream (etcd's object limit is ~1.5 MiB).
   size_t max_watch_line_bytes = 32u << 20;
   // A response body (list, get) larger than this is refused as kBadResponse.
@@ -88,6 +117,10 @@ class Client {
   Client(std::shared_ptr<http::Client> http, std::string server, std::string default_namespace,
          ClientOptions options = {});
   ~Client();
+  // A client over the same connection, rate limit, metrics and shutdown, with other retries.
+  // For callers that retry on their own schedule and must not be held up by ours (the leader
+  // elector, whose renew deadline a retrying request would overrun).
+  std::unique_ptr<Client> WithRetry(const RetryOptions& retry) const;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
@@ -122,18 +155,28 @@ class Client {
   void Watch(const Resource& r, std::string_view ns, const WatchOptions& options,
              const WatchHandler& handler, http::CancelToken* cancel = nullptr) const;
 
-  ClientMetrics* metrics() const { return metrics_.get(); }
+  // Ends every retry and rate-limit wait of this client (and of the clients sharing its
+  // token) at once with ApiError(kCancelled); later requests are sent once without waiting.
+  // Idempotent; callable from any thread, e.g. a signal handler's thread.
+  void Shutdown() const;
+  bool shut_down() const;
+
+  ClientMetrics* metrics() const;
 
  private:
+  struct Shared;
+  Client(const Client& base, const RetryOptions& retry);
   // `request.url` holds the path and query; Do() makes it absolute under server_.
   http::Response Do(std::string_view verb, http::Request request) const;
   Json DoJson(std::string_view verb, http::Request request) const;
+  // Takes a rate-limit token; throws ApiError(kCancelled) when shut down during the wait.
+  void Throttle(const std::string& context) const;
 
   std::shared_ptr<http::Client> http_;
   std::string server_;
   std::string default_namespace_;
   ClientOptions options_;
-  std::unique_ptr<ClientMetrics> metrics_;
+  std::shared_ptr<Shared> shared_;  // with every client made by WithRetry
 };
 
 }  // namespace pulse::kube

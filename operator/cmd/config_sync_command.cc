@@ -2,6 +2,7 @@
 
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <charconv>
@@ -38,11 +39,15 @@ struct SyncArgs {
   std::string rules_selector = kDefaultRulesSelector;
   std::string config_dir;
   std::string rules_dir;  // default: <config-dir>/rules
+  std::string credentials_secret = "pulse-scrape-credentials";
+  std::string credentials_dir = "/etc/prometheus/pulse-credentials";
   std::string prometheus_url = "http://127.0.0.1:9090";
   std::string metrics_address = "0.0.0.0:8081";
   std::string log_format = "json";
   std::chrono::milliseconds min_reload_interval{1000};
+  std::chrono::milliseconds settle{200};
   bool help = false;
+  bool check_flags = false;
 };
 
 // "500ms", "15s", "2m", "0s" -> milliseconds; false when malformed or negative.
@@ -65,23 +70,31 @@ std::string Parse(const std::vector<std::string>& argv, SyncArgs* args) {
     return FlagValue(argv, i, flag, out);
   };
   const std::map<std::string, std::string*> strings = {
-      {"--kubeconfig", &args->kubeconfig},         {"--namespace", &args->namespace_},
-      {"--config-secret", &args->config_secret},   {"--rules-selector", &args->rules_selector},
-      {"--config-dir", &args->config_dir},         {"--rules-dir", &args->rules_dir},
-      {"--prometheus-url", &args->prometheus_url}, {"--metrics-address", &args->metrics_address},
-      {"--log-format", &args->log_format}};
+      {"--kubeconfig", &args->kubeconfig},
+      {"--namespace", &args->namespace_},
+      {"--config-secret", &args->config_secret},
+      {"--rules-selector", &args->rules_selector},
+      {"--config-dir", &args->config_dir},
+      {"--rules-dir", &args->rules_dir},
+      {"--prometheus-url", &args->prometheus_url},
+      {"--metrics-address", &args->metrics_address},
+      {"--log-format", &args->log_format},
+      {"--credentials-secret", &args->credentials_secret},
+      {"--credentials-dir", &args->credentials_dir}};
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     const std::string flag = a.substr(0, a.find('='));
     std::string problem;
     if (a == "-h" || a == "--help") {
       args->help = true;
+    } else if (a == "--check-flags") {
+      args->check_flags = true;
     } else if (auto it = strings.find(flag); it != strings.end()) {
       if (!(problem = value(i, flag, it->second)).empty()) return problem;
-    } else if (flag == "--min-reload-interval") {
+    } else if (flag == "--min-reload-interval" || flag == "--settle") {
       std::string v;
       if (!(problem = value(i, flag, &v)).empty()) return problem;
-      if (!ParseDuration(v, &args->min_reload_interval)) {
+      if (!ParseDuration(v, flag == "--settle" ? &args->settle : &args->min_reload_interval)) {
         return flag + " wants a duration such as 1s or 500ms, got \"" + v + "\"";
       }
     } else {
@@ -98,6 +111,13 @@ std::string Parse(const std::vector<std::string>& argv, SyncArgs* args) {
   while (args->rules_dir.size() > 1 && args->rules_dir.back() == '/') args->rules_dir.pop_back();
   // Stale rule files are removed from --rules-dir, so it must be the sync's own directory.
   if (args->rules_dir == args->config_dir) return "--rules-dir must differ from --config-dir";
+  while (args->credentials_dir.size() > 1 && args->credentials_dir.back() == '/') {
+    args->credentials_dir.pop_back();
+  }
+  // Stale credential files are removed too: the directory must be neither of the others.
+  if (args->credentials_dir == args->config_dir || args->credentials_dir == args->rules_dir) {
+    return "--credentials-dir must differ from --config-dir and --rules-dir";
+  }
   if (args->prometheus_url.rfind("http://", 0) != 0 &&
       args->prometheus_url.rfind("https://", 0) != 0) {
     return "--prometheus-url wants an http(s) URL, got \"" + args->prometheus_url + "\"";
@@ -130,7 +150,7 @@ std::string ConfigSyncUsage() {
 
 Runs beside Prometheus: watches the config Secret(s) and the rule ConfigMaps that
 'pulse-operator run' delivers, through the API (no kubelet volume refresh delay), writes
-prometheus.yml and the rule files atomically (temp file, fsync, rename) only when their bytes
+prometheus.yml, the rule files and the scrape credentials atomically (temp file, fsync, rename) only when their bytes
 change, removes rule files that are gone, POSTs Prometheus' /-/reload and confirms the reload
 from Prometheus' own /metrics. A config Prometheus rejects is reported (log, metrics) and not
 retried; Prometheus keeps the previous one. Bursts of changes coalesce; never two reloads at
@@ -154,17 +174,29 @@ Files:
                              no longer exist in the ConfigMaps are removed, so give the sync a
                              directory of its own (must differ from --config-dir)
 
+  --credentials-secret NAME  the operator's scrape credentials Secret (default
+                             pulse-scrape-credentials); each key becomes a file
+  --credentials-dir DIR      where those files go, mode 0600 (default
+                             /etc/prometheus/pulse-credentials: the operator's
+                             --credentials-dir, which the config names); files no longer in
+                             the Secret are removed, so give it a directory of its own
+
 Prometheus:
   --prometheus-url URL       base URL of Prometheus (default http://127.0.0.1:9090); it must run
                              with --web.enable-lifecycle
   --min-reload-interval D    at least this long between two reloads (default 1s; 0s disables);
                              changes within it are loaded by one reload
+  --settle D                 after a change, wait until none came for D before syncing, but
+                             no longer than max(1s, --min-reload-interval) after the first one
+                             (default 200ms; 0s syncs at once): a burst is one pass over its
+                             final state
 
 Serving:
   --metrics-address HOST:PORT  /metrics, /healthz, /readyz (default 0.0.0.0:8081); /readyz is
                              200 once both watches have listed
   --log-format json|text     log lines as JSON (default) or text
 
+  --check-flags              validate the flags and exit 0 (64 on a bad one); contacts nothing
   -h, --help                 this text
 
 Metrics: pulse_config_sync_reloads_total{result}, pulse_config_sync_last_loaded_hash_info{hash},
@@ -182,6 +214,10 @@ int RunConfigSync(const std::vector<std::string>& argv, std::ostream& out, std::
   }
   if (args.help) {
     out << ConfigSyncUsage();
+    return 0;
+  }
+  if (args.check_flags) {
+    out << "pulse-operator config-sync: flags OK\n";
     return 0;
   }
   // Before any thread starts, so that every thread inherits the blocked SIGTERM/SIGINT.
@@ -210,7 +246,8 @@ int RunConfigSync(const std::vector<std::string>& argv, std::ostream& out, std::
     kube::InformerOptions secret_options;
     secret_options.label_selector = std::string(controller::kManagedByLabel) + "=" +
                                     controller::kManagedByValue + "," +
-                                    controller::kComponentLabel + "=prometheus-config";
+                                    controller::kComponentLabel + " in (prometheus-config," +
+                                    controller::kCredentialsComponent + ")";
     kube::Informer secrets(client, kube::Secrets(), args.namespace_, secret_options);
     kube::InformerOptions rule_options;
     rule_options.label_selector = args.rules_selector;
@@ -219,14 +256,20 @@ int RunConfigSync(const std::vector<std::string>& argv, std::ostream& out, std::
     controller::ConfigSyncOptions sync_options;
     sync_options.config_dir = args.config_dir;
     sync_options.rules_dir = args.rules_dir;
+    sync_options.credentials_dir = args.credentials_dir;
     sync_options.delivery.namespace_ = args.namespace_;
     sync_options.delivery.config_secret = args.config_secret;
     sync_options.min_reload_interval = args.min_reload_interval;
+    sync_options.settle = args.settle;
+    sync_options.max_settle = std::max(args.min_reload_interval, std::chrono::milliseconds(1000));
     auto source = [&]() {
       controller::ConfigSyncSnapshot snap;
       for (const kube::ObjectPtr& s : secrets.store().List()) {
-        if (IsConfigPart(args.config_secret, (*s)["metadata"].value("name", ""))) {
+        const std::string name = (*s)["metadata"].value("name", "");
+        if (IsConfigPart(args.config_secret, name)) {
           snap.config_secrets.push_back(*s);
+        } else if (name == args.credentials_secret) {
+          snap.credential_files = controller::CredentialFiles(*s);
         }
       }
       for (const kube::ObjectPtr& cm : rules.store().List()) {  // sorted: stable winner

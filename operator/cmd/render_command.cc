@@ -1,11 +1,13 @@
 #include "render_command.h"
 
 #include <charconv>
+#include <fstream>
 #include <ostream>
 #include <sstream>
 
 #include "flag_value.h"
 #include "output_dir.h"
+#include "pulse/model/alerts.h"
 #include "pulse/model/loader.h"
 #include "pulse/model/validate.h"
 #include "pulse/render/exporter_config_renderer.h"
@@ -21,7 +23,8 @@ struct Args {
   bool require_secrets = false;
   bool help = false;
   render::RenderOptions options;
-  std::string api_server, ca_file, cert_file, key_file;
+  std::string api_server, ca_file, cert_file, key_file, token_file;
+  std::string alert_defaults;  // --alert-defaults FILE
 };
 
 bool ValidHostPort(const std::string& text) {
@@ -69,10 +72,14 @@ std::string Parse(const std::vector<std::string>& argv, Args* args) {
       if (!(problem = value(i, flag, &args->cert_file)).empty()) return problem;
     } else if (flag == "--key-file") {
       if (!(problem = value(i, flag, &args->key_file)).empty()) return problem;
+    } else if (flag == "--token-file") {
+      if (!(problem = value(i, flag, &args->token_file)).empty()) return problem;
     } else if (flag == "--alertmanager") {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
       if (!ValidHostPort(v)) return "--alertmanager wants host:port, got \"" + v + "\"";
       args->options.alertmanagers.push_back(v);
+    } else if (flag == "--alert-defaults") {
+      if (!(problem = value(i, flag, &args->alert_defaults)).empty()) return problem;
     } else if (flag == "--secrets-dir") {
       if (!(problem = value(i, flag, &args->options.secrets_dir)).empty()) return problem;
       if (args->options.secrets_dir.front() != '/') return "--secrets-dir must be an absolute path";
@@ -91,10 +98,11 @@ std::string Parse(const std::vector<std::string>& argv, Args* args) {
     if (args->cert_file.empty() != args->key_file.empty()) {
       return "--cert-file and --key-file go together";
     }
-    args->options.api_server =
-        render::ExternalApiServer{args->api_server, args->ca_file, args->cert_file, args->key_file};
-  } else if (!args->ca_file.empty() || !args->cert_file.empty() || !args->key_file.empty()) {
-    return "--ca-file/--cert-file/--key-file need --prometheus-external-api-server";
+    args->options.api_server = render::ExternalApiServer{
+        args->api_server, args->ca_file, args->cert_file, args->key_file, args->token_file};
+  } else if (!args->ca_file.empty() || !args->cert_file.empty() || !args->key_file.empty() ||
+             !args->token_file.empty()) {
+    return "--ca-file/--cert-file/--key-file/--token-file need --prometheus-external-api-server";
   }
   return "";
 }
@@ -109,6 +117,33 @@ std::string FormatError(const model::Error& e) {
 }
 
 }  // namespace
+
+std::string ReadAlertDefaultsFile(const std::string& path, model::AlertDefaults* out,
+                                  std::string* note) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad()) return path + ": cannot read the alert defaults file";
+  model::AlertDefaultsResult parsed = model::ParseAlertDefaults(text.str(), path);
+  if (!parsed.errors.empty()) {
+    std::string problem;
+    for (const auto& e : parsed.errors) problem += (problem.empty() ? "" : "\n") + e.ToString();
+    return problem;
+  }
+  std::string applied;
+  for (const auto& [scope, overrides] : {std::pair{"apiMonitor", &parsed.defaults.api_monitor},
+                                         std::pair{"exporter", &parsed.defaults.exporter}}) {
+    for (const auto& entry : *overrides) {
+      applied += (applied.empty() ? "" : ", ") + std::string(scope) + "." + entry.first;
+    }
+  }
+  if (note != nullptr) {
+    *note = path + ": alert defaults applied to " +
+            (applied.empty() ? std::string("nothing (no blocks)") : applied);
+  }
+  *out = std::move(parsed.defaults);
+  return "";
+}
 
 std::string RenderUsage() {
   return R"(Usage: pulse-operator render -f PATH... -o OUTDIR [options]
@@ -139,9 +174,13 @@ Options:
                                 written into every kubernetes_sd_config, with
   --ca-file FILE --cert-file FILE --key-file FILE
                                 TLS files Prometheus uses to reach that API server
+  --token-file FILE             a token file Prometheus sends as Bearer to that API server
+  --alert-defaults FILE         cluster-wide alert settings (YAML: apiMonitor: / exporter:
+                                blocks shaped like spec.alerts; docs/crds.md "Alerts")
   -h, --help                    this text
 
 Errors go to stderr, one per line: file: Kind namespace/name: field.path: problem.
+Notes (documents skipped on purpose, alert defaults applied) go to stderr as "note: ...".
 Exit status: 0 ok, 1 invalid input or write failure (OUTDIR untouched), 2 rendered with
 --keep-going but some objects were rejected, 64 bad command line.
 )";
@@ -159,10 +198,24 @@ int RunRender(const std::vector<std::string>& argv, std::ostream& out, std::ostr
     return kExitOk;
   }
 
+  if (!args.alert_defaults.empty()) {
+    std::string note;
+    const std::string problem_text =
+        ReadAlertDefaultsFile(args.alert_defaults, &args.options.alert_defaults, &note);
+    if (!problem_text.empty()) {
+      err << problem_text << "\nnothing written to " << args.output << '\n';
+      return kExitInvalid;
+    }
+    err << "note: " << note << '\n';
+  }
+
   const model::ParseResult parsed = model::LoadPaths(args.paths);
   model::ValidateOptions validate_options;
   validate_options.require_secrets = args.require_secrets;
   const model::CheckedObjects checked = model::ValidateParsed(parsed, validate_options);
+  // What the parser skipped on purpose (other kinds, empty documents, empty files): silent
+  // skipping hides a misplaced resource, so it is said, without failing the render.
+  for (const auto& note : checked.notes) err << "note: " << note << '\n';
   for (const auto& e : checked.errors) err << FormatError(e) << '\n';
   if (!checked.errors.empty()) {
     err << checked.errors.size() << (checked.errors.size() == 1 ? " error" : " errors") << '\n';

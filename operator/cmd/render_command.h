@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "pulse/model/alerts.h"
+
 namespace pulse::cli {
 
 // Exit codes of `render`.
@@ -19,6 +21,12 @@ inline constexpr int kExitUsage = 64;   // bad command line (EX_USAGE)
 
 // Runs the subcommand; `args` excludes "pulse-operator render". Messages go to out/err.
 int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Reads and validates an alert-defaults file (`--alert-defaults`, shared by render and run) into
+// *out. Returns "" or the problem (one line per error, naming the file and field path); on
+// success *note (when given) says which alert blocks it sets.
+std::string ReadAlertDefaultsFile(const std::string& path, model::AlertDefaults* out,
+                                  std::string* note = nullptr);
 
 // The --help text of `render`.
 std::string RenderUsage();

@@ -18,6 +18,7 @@
 #include "pulse/controller/exporter_reconciler.h"
 #include "pulse/controller/manager.h"
 #include "pulse/controller/resources.h"
+#include "pulse/controller/secret_watches.h"
 #include "pulse/kube/config.h"
 #include "pulse/kube/event_recorder.h"
 #include "pulse/kube/informer.h"
@@ -37,8 +38,10 @@ struct RunArgs {
   std::string log_format = "json";
   int workers = 2;
   bool help = false;
-  std::string api_server, ca_file, cert_file, key_file;
+  bool check_flags = false;
+  std::string api_server, ca_file, cert_file, key_file, token_file;
   bool leader_namespace_set = false;
+  std::string credentials_dir = "/etc/prometheus/pulse-credentials";
 };
 
 // "500ms", "15s", "2m", "1h" -> milliseconds; false when malformed or not positive.
@@ -90,6 +93,8 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
     };
     if (a == "-h" || a == "--help") {
       args->help = true;
+    } else if (a == "--check-flags") {
+      args->check_flags = true;
     } else if (flag == "--kubeconfig") {
       if (!(problem = value(i, flag, &args->kubeconfig)).empty()) return problem;
     } else if (flag == "--namespaces") {
@@ -132,6 +137,15 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
       if (!(problem = value(i, flag, &args->config.delivery.dashboard_prefix)).empty()) {
         return problem;
       }
+    } else if (flag == "--credentials-secret") {
+      if (!(problem = value(i, flag, &args->config.delivery.credentials_secret)).empty()) {
+        return problem;
+      }
+    } else if (flag == "--credentials-dir") {
+      if (!(problem = value(i, flag, &args->credentials_dir)).empty()) return problem;
+      if (args->credentials_dir.empty() || args->credentials_dir.front() != '/') {
+        return "--credentials-dir must be an absolute path, got \"" + args->credentials_dir + "\"";
+      }
     } else if (flag == "--grafana-folder") {
       if (!(problem = value(i, flag, &args->config.delivery.grafana_folder)).empty()) {
         return problem;
@@ -148,6 +162,13 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
         return "--alertmanager wants host:port, got \"" + v + "\"";
       }
       args->config.render.alertmanagers.push_back(v);
+    } else if (flag == "--alert-defaults") {  // H8: cluster-wide alert settings
+      if (!(problem = value(i, flag, &v)).empty()) return problem;
+      problem = ReadAlertDefaultsFile(v, &args->config.render.alert_defaults);
+      if (!problem.empty()) return problem;
+    } else if (flag == "--scrape-config-file") {
+      if (!(problem = value(i, flag, &v)).empty()) return problem;
+      args->config.render.scrape_config_files.push_back(v);
     } else if (flag == "--external-label") {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
       const auto eq = v.find('=');
@@ -163,6 +184,8 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
       if (!(problem = value(i, flag, &args->cert_file)).empty()) return problem;
     } else if (flag == "--prometheus-api-server-key-file") {
       if (!(problem = value(i, flag, &args->key_file)).empty()) return problem;
+    } else if (flag == "--prometheus-api-server-token-file") {
+      if (!(problem = value(i, flag, &args->token_file)).empty()) return problem;
     } else if (flag == "--exporter-image") {
       if (!(problem = value(i, flag, &args->workload.default_image)).empty()) return problem;
     } else if (flag == "--workers") {
@@ -182,6 +205,8 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
     return "leader election wants --retry-period < --renew-deadline < --lease-duration";
   }
   if (!args->leader_namespace_set) le.namespace_ = args->config.delivery.namespace_;
+  // The config names the copies in the credentials Secret, as files under this directory.
+  args->config.render.credentials_dir = args->credentials_dir;
   if (!args->api_server.empty()) {
     if (args->api_server.rfind("https://", 0) != 0 && args->api_server.rfind("http://", 0) != 0) {
       return "--prometheus-api-server wants an http(s) URL, got \"" + args->api_server + "\"";
@@ -189,9 +214,10 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
     if (args->cert_file.empty() != args->key_file.empty()) {
       return "--prometheus-api-server-cert-file and -key-file go together";
     }
-    args->config.render.api_server =
-        render::ExternalApiServer{args->api_server, args->ca_file, args->cert_file, args->key_file};
-  } else if (!args->ca_file.empty() || !args->cert_file.empty() || !args->key_file.empty()) {
+    args->config.render.api_server = render::ExternalApiServer{
+        args->api_server, args->ca_file, args->cert_file, args->key_file, args->token_file};
+  } else if (!args->ca_file.empty() || !args->cert_file.empty() || !args->key_file.empty() ||
+             !args->token_file.empty()) {
     return "--prometheus-api-server-*-file need --prometheus-api-server";
   }
   return "";
@@ -244,18 +270,34 @@ Generated objects (all in --output-namespace):
   --dashboard-prefix PREFIX     dashboard ConfigMaps PREFIX-<dashboard> (default
                                 pulse-dashboard), labelled grafana_dashboard: "1"
   --grafana-folder NAME         grafana_folder annotation of the dashboards (default pulse)
+  --credentials-secret NAME     Secret with copies of the Secret keys scrape jobs reference
+                                (basic auth, bearer token, TLS), keys <ns>_<secret>_<key>
+                                (default pulse-scrape-credentials); written only when some
+                                accepted object references a Secret key
+  --credentials-dir DIR         where Prometheus finds those keys as files, as the config
+                                names them (default /etc/prometheus/pulse-credentials; the
+                                config sync's --credentials-dir, or the Secret's mount path)
   --exporter-image IMAGE        pulse-exporter image when an Exporter sets none
 
 Rendering:
   --alertmanager HOST:PORT      an Alertmanager target (repeatable)
   --external-label NAME=VALUE   a global external label (repeatable)
+  --alert-defaults FILE         cluster-wide alert settings (docs/crds.md "Alerts")
+  --scrape-config-file PATH     listed under scrape_config_files: in prometheus.yml, for scrape
+                                jobs pulse does not generate (cAdvisor, node-exporter); a path
+                                or glob as Prometheus sees it (repeatable)
   --prometheus-api-server URL   for a Prometheus outside the cluster: the API server URL its
                                 Kubernetes discovery uses (with the -ca-file/-cert-file/
                                 -key-file flags below for its TLS)
   --prometheus-api-server-ca-file FILE
   --prometheus-api-server-cert-file FILE
   --prometheus-api-server-key-file FILE
+  --prometheus-api-server-token-file FILE
+                                a ServiceAccount token file Prometheus sends as Bearer to that
+                                API server
 
+  --check-flags                 validate the flags and exit 0 (64 on a bad one); contacts
+                                nothing (the Helm chart's tests check its arguments with it)
   -h, --help                    this text
 
 Stops cleanly on SIGTERM or SIGINT (in-flight reconciles finish, the Lease is released).
@@ -271,6 +313,10 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
   }
   if (args.help) {
     out << RunUsage();
+    return 0;
+  }
+  if (args.check_flags) {
+    out << "pulse-operator run: flags OK\n";
     return 0;
   }
   // Before any thread starts, so that every thread inherits the blocked SIGTERM/SIGINT.
@@ -310,16 +356,41 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     auto config_changed = [&config_controller] {
       config_controller->Enqueue(controller::kConfigKey);
     };
+    // Only the Secrets the objects reference, each watched by name (secret_watches.h).
+    controller::Controller* by_kind[2] = {nullptr, nullptr};  // ApiMonitor, Exporter
+    controller::SecretWatches secret_watches(controller::InformerSecretWatchFactory(client),
+                                             [&by_kind](const controller::SecretOwner& o) {
+                                               if (auto* c = by_kind[o.kind == "Exporter" ? 1 : 0])
+                                                 c->Enqueue(o.key);
+                                             });
     controller::ObjectReconcilerDeps monitor_deps{lister(monitor_informers), writer, accepted,
                                                   config_changed, base::DefaultClock()};
     controller::ObjectReconcilerDeps exporter_deps{lister(exporter_informers), writer, accepted,
                                                    config_changed, base::DefaultClock()};
+    monitor_deps.secret_watches = exporter_deps.secret_watches = &secret_watches;
+    auto requeue = [&by_kind](const controller::ObjectRef& o) {
+      if (auto* c = by_kind[o.kind == "Exporter" ? 1 : 0]) c->Enqueue(o.key);
+    };
+    monitor_deps.requeue = exporter_deps.requeue = requeue;
+    monitor_deps.dashboard_prefix = exporter_deps.dashboard_prefix =
+        args.config.delivery.dashboard_prefix;
+    controller::RuleLayout rule_layout(args.config.delivery);
+    monitor_deps.rule_layout = exporter_deps.rule_layout = &rule_layout;
+    args.config.rule_layout = &rule_layout;
+    args.config.requeue = requeue;
     controller::ApiMonitorReconciler monitor_reconciler(monitor_deps);
     controller::ExporterReconciler exporter_reconciler(exporter_deps, args.workload);
     controller::Controller monitors({"apimonitor", args.workers, {}}, monitor_reconciler,
                                     *registry);
     controller::Controller exporters({"exporter", args.workers, {}}, exporter_reconciler,
                                      *registry);
+    by_kind[0] = &monitors;
+    by_kind[1] = &exporters;
+    // The watches enqueue into these controllers: stop them first, on every way out.
+    struct StopWatches {
+      controller::SecretWatches& watches;
+      ~StopWatches() { watches.StopAll(); }
+    } stop_watches{secret_watches};
     controller::Manager manager(args.manager, client, registry);
     auto ready_to_render = [&] {
       // The first delivery waits for every object to have been judged once, so it is never a
@@ -368,8 +439,12 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     const bool by_signal = !stop.stopped();
     if (by_signal) base::LogInfo("stopping", {{"signal", serve::SignalWaiter::Name(sig)}});
     stop.Stop();
+    // Retry and rate-limit waits end now (ApiError kCancelled), so they cannot hold up the
+    // drain; the last writes and the Lease release are still sent, once.
+    client.Shutdown();
     runner.join();
     config_controller->Stop();
+    secret_watches.StopAll();  // before the controllers it enqueues into go away
     base::LogInfo("stopped", {{"last_config_hash", config_rec.LastConfigHash()}});
     return outcome == controller::RunOutcome::kStopped ? 0 : 1;
   } catch (const std::exception& e) {

@@ -7,7 +7,9 @@
 //   - the delivered config and rules get loaded; a changed Secret is loaded again;
 //   - a config Prometheus rejects (duplicate job_name) is counted as a failed reload, Prometheus
 //     keeps serving the previous config, and it is not retried;
-//   - a burst of 20 changes costs at most 3 reloads and ends with the last one loaded.
+//   - the operator's scrape credentials Secret becomes private files the loaded config names;
+//   - a burst of 100 changes within a second costs at most 2 reloads and ends with the last one
+//     loaded (the sidecar's settle window and minimum reload interval).
 // Every wait is on an observable state with a deadline.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -16,11 +18,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "pulse/controller/delivery.h"
 #include "pulse/kube/config.h"
@@ -140,7 +145,8 @@ class ConfigSyncIntegrationTest : public ::testing::Test {
     sync_ = std::make_unique<ChildProcess>(
         PULSE_OPERATOR_BIN,
         Child({"config-sync", "--kubeconfig=" + kubeconfig_, "--namespace=" + kNs,
-               "--config-dir=" + dir_ + "/config", "--prometheus-url=" + prom_url_,
+               "--config-dir=" + dir_ + "/config", "--credentials-dir=" + dir_ + "/credentials",
+               "--prometheus-url=" + prom_url_,
                "--metrics-address=127.0.0.1:" + std::to_string(sync_port_), "--log-format=text"},
               dir_ + "/config-sync.log"));
   }
@@ -247,21 +253,65 @@ TEST_F(ConfigSyncIntegrationTest, RejectedConfigKeepsThePreviousOneAndIsNotRetri
   EXPECT_EQ(SyncMetric("pulse_config_sync_errors_total{stage=\"reload\"}"), 0);
 }
 
-TEST_F(ConfigSyncIntegrationTest, BurstOfTwentyChangesCostsAtMostThreeReloads) {
+TEST_F(ConfigSyncIntegrationTest, BurstOfAHundredChangesWithinASecondCostsAtMostTwoReloads) {
   ASSERT_TRUE(Eventually([] { return LoadedConfig().find("sync-job-3") != std::string::npos; }));
-  ASSERT_TRUE(Eventually([] { return SyncMetric(kSuccess) >= 0; }));
+  // Idle first: nothing of the previous test may still be on its way.
+  std::this_thread::sleep_for(1500ms);
   const double before = SyncMetric(kSuccess);
-  for (int i = 1; i <= 20; ++i) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 1; i <= 100; ++i) {
     auto secrets = BuildConfigSecrets(Config({"burst-" + std::to_string(i)}), Delivery());
     for (auto it = secrets.rbegin(); it != secrets.rend(); ++it) {
       admin_->Apply(kube::Secrets(), kNs, it->name, it->object, Force());
     }
   }
-  ASSERT_TRUE(Eventually([] { return LoadedConfig().find("burst-20") != std::string::npos; }))
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(Eventually([] { return LoadedConfig().find("burst-100") != std::string::npos; }))
       << sync_->Output();
   const double reloads = SyncMetric(kSuccess) - before;
   EXPECT_GE(reloads, 1);
-  EXPECT_LE(reloads, 3) << sync_->Output();
+  // The promise holds for a burst within one second (settle window + min reload interval);
+  // a slower machine spreads the burst and may legitimately cost more.
+  if (took <= 1s) {
+    EXPECT_LE(reloads, 2) << sync_->Output();
+  } else {
+    EXPECT_LE(reloads, 2 + std::chrono::duration_cast<std::chrono::seconds>(took).count())
+        << "the 100 applies took "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n"
+        << sync_->Output();
+  }
+}
+
+TEST_F(ConfigSyncIntegrationTest, ScrapeCredentialsBecomePrivateFilesTheConfigNames) {
+  const std::string file = dir_ + "/credentials/shop_api-creds_password";
+  const DeliveredObject creds =
+      BuildCredentialsSecret({{"shop_api-creds_password", "pw1"}}, Delivery());
+  admin_->Apply(kube::Secrets(), kNs, creds.name, creds.object, Force());
+  const std::string yml =
+      "global:\n  scrape_interval: 15s\nscrape_configs:\n"
+      "  - job_name: with-auth\n    basic_auth:\n      username: u\n"
+      "      password_file: " +
+      file +
+      "\n"
+      "    static_configs:\n      - targets: ['127.0.0.1:1']\n";
+  ASSERT_NO_FATAL_FAILURE(Deliver(yml, "pulse_sync:creds"));
+  ASSERT_TRUE(Eventually([&] { return LoadedConfig().find("with-auth") != std::string::npos; }))
+      << sync_->Output();
+  std::ifstream in(file);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "pw1");
+  EXPECT_EQ(std::filesystem::status(file).permissions(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  // A new value: the file follows, without a reload.
+  const double reloads = SyncMetric(kSuccess);
+  const DeliveredObject next =
+      BuildCredentialsSecret({{"shop_api-creds_password", "pw2"}}, Delivery());
+  admin_->Apply(kube::Secrets(), kNs, next.name, next.object, Force());
+  EXPECT_TRUE(Eventually([&] {
+    std::ifstream again(file);
+    return std::string(std::istreambuf_iterator<char>(again), {}) == "pw2";
+  })) << sync_->Output();
+  EXPECT_EQ(SyncMetric(kSuccess), reloads);
 }
 
 }  // namespace

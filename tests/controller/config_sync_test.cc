@@ -283,6 +283,10 @@ class FakeApi {
     snap_.config_secrets.clear();
     for (const auto& o : BuildConfigSecrets(yml, {})) snap_.config_secrets.push_back(o.object);
   }
+  void SetCredentials(std::map<std::string, std::string> files) {
+    std::lock_guard<std::mutex> lock(mu_);
+    snap_.credential_files = std::move(files);
+  }
   void SetRules(std::map<std::string, std::string> rules) {
     std::lock_guard<std::mutex> lock(mu_);
     snap_.rule_files = std::move(rules);
@@ -306,11 +310,13 @@ class FakeApi {
 
 class ConfigSyncTest : public ::testing::Test {
  protected:
-  void Start(std::chrono::milliseconds min_interval = 0ms) {
+  void Start(std::chrono::milliseconds min_interval = 0ms, std::chrono::milliseconds settle = 0ms) {
     ConfigSyncOptions o;
     o.config_dir = dir_.path();
     o.rules_dir = dir_.path() + "/rules";
     o.min_reload_interval = min_interval;
+    o.settle = settle;
+    o.credentials_dir = credentials_dir_;
     sync_ = std::make_unique<ConfigSync>(
         o, [this] { return api_.Get(); }, reloader_, clock_, &registry_);
     thread_ = std::thread([this] { sync_->Run(); });
@@ -330,6 +336,7 @@ class ConfigSyncTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string credentials_dir_;
   FakeApi api_;
   FakeReloader reloader_;
   base::FakeClock clock_;
@@ -474,6 +481,63 @@ TEST_F(ConfigSyncTest, MinReloadIntervalCoalescesABurstIntoOneMoreReload) {
   ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 2; }, 10s, 1ms));
   EXPECT_EQ(sync_->LoadedHash(), ContentHash("v20\n"));
   EXPECT_EQ(reloader_.calls(), 2);
+}
+
+TEST_F(ConfigSyncTest, SettleWindowTurnsABurstIntoOnePassOverTheFinalState) {
+  api_.SetConfig("v0\n");
+  Start(0ms, 200ms);
+  // The start-up sync does not wait for a settle window.
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 1; }, 10s, 1ms));
+  const long long syncs = sync_->stats().syncs;
+  // 100 changes 5 ms apart (within the 1 s max_settle): nothing is synced while they arrive.
+  for (int i = 1; i <= 100; ++i) {
+    api_.SetConfig("v" + std::to_string(i) + "\n");
+    sync_->Notify();
+    clock_.Advance(5ms);
+  }
+  clock_.Advance(150ms);  // 155 ms after the last change: still settling
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(sync_->stats().syncs, syncs);
+  EXPECT_EQ(reloader_.calls(), 1);
+  clock_.Advance(50ms);  // quiet for 200 ms: one pass, one reload of the final state
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 2; }, 10s, 1ms));
+  EXPECT_EQ(sync_->LoadedHash(), ContentHash("v100\n"));
+  EXPECT_EQ(sync_->stats().syncs, syncs + 1);
+
+  // A stream that never pauses is still synced once max_settle (1 s) after its first change.
+  for (int i = 101; i <= 130; ++i) {
+    api_.SetConfig("v" + std::to_string(i) + "\n");
+    sync_->Notify();
+    clock_.Advance(40ms);
+  }
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 3; }, 10s, 1ms));
+  EXPECT_EQ(reloader_.calls(), 3);
+}
+
+TEST_F(ConfigSyncTest, CredentialFilesArePrivateStaleOnesGoAndAloneNeedNoReload) {
+  credentials_dir_ = dir_.path() + "/credentials";
+  api_.SetConfig("v1\n");
+  // The credentials Secret as the sync sees it, read back through delivery.h.
+  DeliveryOptions delivery;
+  api_.SetCredentials(CredentialFiles(
+      BuildCredentialsSecret({{"shop_a_user", "u"}, {"shop_a_pass", "p1"}}, delivery).object));
+  Start();
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 1; }, 10s, 1ms));
+  EXPECT_EQ(ReadFile(credentials_dir_ + "/shop_a_pass"), "p1");
+  EXPECT_EQ(fs::status(credentials_dir_ + "/shop_a_pass").permissions(),
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(credentials_dir_).permissions(), fs::perms::owner_all);
+
+  // A new password (and a key gone): files follow, Prometheus is not reloaded for it.
+  api_.SetCredentials({{"shop_a_pass", "p2"}});
+  const long long syncs = sync_->stats().syncs;
+  sync_->Notify();
+  ASSERT_TRUE(WaitSyncs(syncs + 1));
+  EXPECT_EQ(ReadFile(credentials_dir_ + "/shop_a_pass"), "p2");
+  EXPECT_EQ(dir_.Entries("/credentials"), std::vector<std::string>{"shop_a_pass"});
+  EXPECT_EQ(reloader_.calls(), 1);
+  EXPECT_EQ(fs::status(credentials_dir_ + "/shop_a_pass").permissions(),
+            fs::perms::owner_read | fs::perms::owner_write);
 }
 
 }  // namespace

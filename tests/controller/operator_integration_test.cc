@@ -6,6 +6,11 @@
 //     a fresh render of the valid objects;
 //   - an Exporter gets its ConfigMap/Deployment/Service with ownerReferences, and deleting it
 //     lets the garbage collector remove them;
+//   - a referenced Secret is watched by name: its creation accepts a waiting object at once, a
+//     new value reaches the generated scrape credentials Secret, which the config names as files;
+//   - of two objects whose outputs collide, the later one is rejected alone (naming the first),
+//     the first keeps working, and the second takes over when the first goes;
+//   - every metric family is on /metrics from the start;
 //   - a restarted operator, and a touched object, write nothing (resourceVersions unchanged);
 //   - SIGTERM stops it with exit 0 and releases the Lease.
 // Every wait is on an observable state with a deadline.
@@ -25,6 +30,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "pulse/controller/delivery.h"
 #include "pulse/controller/resources.h"
@@ -48,6 +54,9 @@ using namespace std::chrono_literals;
 const std::string kSuffix = std::to_string(::getpid());
 const std::string kOut = "pulse-ctrl-out-" + kSuffix;
 const std::string kApps = "pulse-ctrl-apps-" + kSuffix;
+// A second watched namespace whose name makes dashboard names collide with kApps' objects:
+// ApiMonitor kDup/dash and kApps/x-dash both deliver "pulse-dashboard-apimonitor-<kApps>-x-dash".
+const std::string kDup = kApps + "-x";
 
 std::string Kubectl() { return "KUBECONFIG='" + testenv::Get("kube", "KUBECONFIG") + "' kubectl "; }
 
@@ -92,7 +101,7 @@ class OperatorTest : public ::testing::Test {
                              &out),
               0)
         << out;
-    for (const std::string& ns : {kOut, kApps}) {
+    for (const std::string& ns : {kOut, kApps, kDup}) {
       admin_->Create(kube::Namespaces(), "",
                      {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
     }
@@ -125,7 +134,8 @@ class OperatorTest : public ::testing::Test {
     StopOperator();
     admin_.reset();  // before static destruction: the HTTP client's threads must end first
     std::string out;
-    testenv::Shell(Kubectl() + "delete namespace " + kOut + " " + kApps + " --wait=false", &out);
+    testenv::Shell(
+        Kubectl() + "delete namespace " + kOut + " " + kApps + " " + kDup + " --wait=false", &out);
   }
 
   static void StartOperator() {
@@ -134,7 +144,7 @@ class OperatorTest : public ::testing::Test {
     std::vector<std::string> args = {PULSE_OPERATOR_BIN,
                                      "run",
                                      "--kubeconfig=" + kubeconfig_,
-                                     "--namespaces=" + kApps,
+                                     "--namespaces=" + kApps + "," + kDup,
                                      "--output-namespace=" + kOut,
                                      "--metrics-address=127.0.0.1:" + std::to_string(port_),
                                      "--lease-duration=4s",
@@ -218,6 +228,63 @@ std::unique_ptr<kube::Client> OperatorTest::admin_;
 std::string OperatorTest::kubeconfig_;
 pid_t OperatorTest::pid_ = -1;
 int OperatorTest::port_ = 0;
+
+// Every family issue 10 lists is on the first page /metrics serves, with its zero series
+// (those whose labels are known up front), before any custom resource exists.
+TEST_F(OperatorTest, MetricsArePresentFromTheStart) {
+  std::string page;
+  ASSERT_TRUE(Eventually([&] {
+    return testenv::Shell("curl -sf http://127.0.0.1:" + std::to_string(port_) + "/metrics", &page,
+                          false) == 0;
+  }));
+  for (const std::string family : {
+           "pulse_operator_reconcile_total",             // reconciles by kind and result
+           "pulse_operator_reconcile_errors_total",      // errors by kind
+           "pulse_operator_reconcile_duration_seconds",  // histogram
+           "pulse_operator_workqueue_depth",
+           "pulse_operator_workqueue_latency_seconds",
+           "pulse_operator_objects",  // by kind and state
+           "pulse_operator_config_hash_info",
+           "pulse_operator_config_bytes",
+           "pulse_operator_leader",
+       }) {
+    EXPECT_NE(page.find("# TYPE " + family + " "), std::string::npos) << family << "\n" << page;
+  }
+  for (const std::string controller : {"apimonitor", "exporter", "config"}) {
+    const std::string c = "controller=\"" + controller + "\"";
+    for (const std::string& series : {
+             "pulse_operator_reconcile_total{" + c + ",result=\"terminal_error\"}",
+             "pulse_operator_reconcile_errors_total{" + c + "}",
+             "pulse_operator_reconcile_duration_seconds_count{" + c + "}",
+             "pulse_operator_workqueue_latency_seconds_count{" + c + "}",
+         }) {
+      EXPECT_NE(page.find("\n" + series + " "), std::string::npos) << series;
+    }
+    EXPECT_NE(page.find("\npulse_operator_workqueue_depth{" + c + "} "), std::string::npos);
+  }
+  for (const std::string kind : {"ApiMonitor", "Exporter"}) {
+    for (const std::string state : {"accepted", "rejected"}) {
+      EXPECT_NE(
+          page.find("\npulse_operator_objects{kind=\"" + kind + "\",state=\"" + state + "\"} "),
+          std::string::npos)
+          << kind << " " << state;
+    }
+  }
+  EXPECT_NE(page.find("\npulse_operator_leader "), std::string::npos);
+  EXPECT_NE(page.find("\npulse_operator_config_bytes "), std::string::npos);
+  EXPECT_NE(page.find("\npulse_kube_client_errors_total{"), std::string::npos);
+  // API requests by verb and code: its series are labelled with the response code, so the
+  // family appears with the first response (the informers' first LIST), moments after start.
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return testenv::Shell("curl -sf http://127.0.0.1:" + std::to_string(port_) + "/metrics",
+                              &page, false) == 0 &&
+               page.find("\npulse_kube_client_requests_total{code=\"200\",verb=\"list\"} ") !=
+                   std::string::npos;
+      },
+      10s))
+      << page;
+}
 
 TEST_F(OperatorTest, InvalidMonitorIsRejectedAloneAndTheConfigIsAFreshRenderOfTheValidOnes) {
   for (const char* name : {"shop", "crm"}) {
@@ -346,6 +413,141 @@ TEST_F(OperatorTest, ExporterWorkloadIsOwnedAndGarbageCollected) {
         120s))
         << resource.resource << "/" << name << " was not garbage-collected";
   }
+}
+
+TEST_F(OperatorTest, ReferencedSecretsAreWatchedAndCopiedIntoTheCredentialsSecret) {
+  Json m = Monitor("auth", "30s", "10s");
+  m["spec"]["endpoints"][0]["basicAuth"] = {
+      {"username", {{"name", "scrape-creds"}, {"key", "user"}}},
+      {"password", {{"name", "scrape-creds"}, {"key", "pass"}}}};
+  admin_->Create(ApiMonitors(), kApps, m);
+  auto accepted = [&](const std::string& ns, const std::string& name, const char* status) {
+    const Json x = admin_->Get(ApiMonitors(), ns, name);
+    const Json* c = ConditionOf(x, "Accepted");
+    return c != nullptr && (*c)["status"] == status;
+  };
+  // Its Secret does not exist yet: rejected.
+  ASSERT_TRUE(Eventually([&] { return accepted(kApps, "auth", "False"); }, 60s));
+  // Creating the Secret is an event of the name watch: accepted well before the 30 s recheck.
+  admin_->Create(kube::Secrets(), kApps,
+                 {{"apiVersion", "v1"},
+                  {"kind", "Secret"},
+                  {"metadata", {{"name", "scrape-creds"}}},
+                  {"stringData", {{"user", "scraper"}, {"pass", "first"}}}});
+  ASSERT_TRUE(Eventually([&] { return accepted(kApps, "auth", "True"); }, 15s));
+
+  const std::string user_key = kApps + "_scrape-creds_user";
+  const std::string pass_key = kApps + "_scrape-creds_pass";
+  auto credentials = [&]() -> std::map<std::string, std::string> {
+    try {
+      return CredentialFiles(admin_->Get(kube::Secrets(), kOut, "pulse-scrape-credentials"));
+    } catch (const kube::ApiError&) {
+      return {};
+    }
+  };
+  ASSERT_TRUE(Eventually([&] {
+    return credentials() ==
+           std::map<std::string, std::string>{{pass_key, "first"}, {user_key, "scraper"}};
+  }));
+  DeliveryOptions delivery;
+  delivery.namespace_ = kOut;
+  std::string yml;
+  ASSERT_TRUE(Eventually([&] {
+    auto config = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
+    yml = config.ok() ? config.value() : "";
+    return yml.find("password_file: /etc/prometheus/pulse-credentials/" + pass_key) !=
+           std::string::npos;
+  })) << yml;
+  EXPECT_EQ(yml.find("first"), std::string::npos);  // the value itself is never in the config
+
+  // The monitor is accepted, so nothing but the Secret's own watch can bring a new value.
+  admin_->MergePatch(kube::Secrets(), kApps, "scrape-creds",
+                     {{"stringData", {{"pass", "second"}}}});
+  EXPECT_TRUE(Eventually([&] { return credentials()[pass_key] == "second"; }, 15s))
+      << ::testing::PrintToString(credentials());
+
+  // Nothing references a Secret any more: the generated Secret goes.
+  admin_->Delete(ApiMonitors(), kApps, "auth");
+  EXPECT_TRUE(Eventually([&] { return credentials().empty(); }, 60s));
+  admin_->Delete(kube::Secrets(), kApps, "scrape-creds");
+}
+
+TEST_F(OperatorTest, ACollidingObjectIsRejectedAloneAndTheFirstKeepsWorking) {
+  auto monitor = [](const std::string& name) {
+    Json m = Monitor(name, "30s", "10s");
+    m["metadata"].erase("namespace");
+    m["spec"]["dashboard"] = {{"perMonitor", true}};
+    return m;
+  };
+  auto condition = [&](const std::string& ns, const std::string& name) {
+    const Json x = admin_->Get(ApiMonitors(), ns, name);
+    const Json* c = ConditionOf(x, "Accepted");
+    return c != nullptr ? *c : Json::object();
+  };
+  admin_->Create(ApiMonitors(), kDup, monitor("dash"));
+  ASSERT_TRUE(
+      Eventually([&] { return condition(kDup, "dash").value("status", "") == "True"; }, 60s));
+  std::this_thread::sleep_for(1100ms);  // creationTimestamp has second precision
+  admin_->Create(ApiMonitors(), kApps, monitor("x-dash"));
+  Json c;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        c = condition(kApps, "x-dash");
+        return c.value("status", "") == "False";
+      },
+      60s))
+      << c.dump();
+  EXPECT_EQ(c["reason"], "DuplicateOutput");
+  EXPECT_NE(c["message"].get<std::string>().find("ApiMonitor " + kDup + "/dash"), std::string::npos)
+      << c;
+  EXPECT_EQ(condition(kDup, "dash").value("status", ""), "True");
+
+  // The first one's dashboard and job are delivered, the second's job is not.
+  const std::string dashboard = "pulse-dashboard-apimonitor-" + kApps + "-x-dash";
+  EXPECT_EQ(admin_->Get(ApiMonitors(), kDup, "dash")["status"]["generated"]["dashboard"],
+            dashboard);
+  DeliveryOptions delivery;
+  delivery.namespace_ = kOut;
+  std::string yml;
+  ASSERT_TRUE(Eventually([&] {
+    auto config = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
+    yml = config.ok() ? config.value() : "";
+    return yml.find("apimonitor/" + kDup + "/dash/0") != std::string::npos;
+  })) << yml;
+  EXPECT_EQ(yml.find("apimonitor/" + kApps + "/x-dash/0"), std::string::npos);
+  const Json cm = admin_->Get(kube::ConfigMaps(), kOut, dashboard);
+  EXPECT_TRUE(cm["data"].contains("apimonitor_" + kDup + "_dash.json")) << cm["data"].dump();
+  EXPECT_TRUE(Eventually([&] {
+    const Json events = admin_->List(kube::Events(), kApps);
+    for (const Json& e : events["items"]) {
+      if (e["regarding"]["name"] == "x-dash" && e["reason"] == "DuplicateOutput") return true;
+    }
+    return false;
+  }));
+
+  // The first goes: the second takes over.
+  admin_->Delete(ApiMonitors(), kDup, "dash");
+  EXPECT_TRUE(
+      Eventually([&] { return condition(kApps, "x-dash").value("status", "") == "True"; }, 60s));
+  EXPECT_TRUE(Eventually([&] {
+    auto config = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
+    return config.ok() && config->find("apimonitor/" + kApps + "/x-dash/0") != std::string::npos;
+  }));
+  admin_->Delete(ApiMonitors(), kApps, "x-dash");
+  EXPECT_TRUE(Eventually([&] {
+    return Metric("pulse_operator_objects{kind=\"ApiMonitor\",state=\"accepted\"}") == 2;
+  }));
+  // ... and its dashboard is gone from the output (the next test counts what is delivered).
+  EXPECT_TRUE(Eventually(
+      [&] {
+        try {
+          admin_->Get(kube::ConfigMaps(), kOut, dashboard);
+          return false;
+        } catch (const kube::ApiError& e) {
+          return kube::IsNotFound(e);
+        }
+      },
+      60s));
 }
 
 TEST_F(OperatorTest, TheSameObjectsAgainWriteNothing) {

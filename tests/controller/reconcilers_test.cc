@@ -308,5 +308,188 @@ TEST_F(ReconcilersTest, StaleDashboardIsDeleted) {
   EXPECT_EQ(after + 1, dashboards);
 }
 
+// The Secret keys a scrape job references are copied into the generated credentials Secret,
+// applied before the config that names them as files under credentials_dir; a changed Secret
+// value rewrites that Secret alone.
+TEST_F(ReconcilersTest, ScrapeCredentialsAreCopiedIntoTheGeneratedSecret) {
+  ApiMonitorReconciler monitors(Deps());
+  Json m = Monitor("auth");
+  m["spec"]["endpoints"][0]["basicAuth"] = {{"username", {{"name", "creds"}, {"key", "user"}}},
+                                            {"password", {{"name", "creds"}, {"key", "pass"}}}};
+  Put(m);
+  Put(Monitor("plain"));
+  writer_.objects[{"secrets", "shop", "creds"}] =
+      SecretObject("creds", {{"user", "scraper"}, {"pass", "s3cr3t"}, {"unused", "x"}});
+  ASSERT_EQ(monitors.Reconcile("shop/auth").kind, Result::Kind::kDone);
+  ASSERT_EQ(monitors.Reconcile("shop/plain").kind, Result::Kind::kDone);
+
+  ConfigReconcilerOptions options;
+  options.delivery.namespace_ = "monitoring";
+  options.render.credentials_dir = "/etc/prometheus/pulse-credentials";
+  ConfigReconciler config(options, accepted_, writer_, nullptr);
+  writer_.Clear();
+  ASSERT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  const std::vector<std::string> applies = writer_.applies;
+  const auto at =
+      std::find(applies.begin(), applies.end(), "secrets/monitoring/pulse-scrape-credentials");
+  ASSERT_NE(at, applies.end()) << ::testing::PrintToString(applies);
+  const auto head =
+      std::find(applies.begin(), applies.end(), "secrets/monitoring/pulse-prometheus-config");
+  EXPECT_LT(at, head);  // the files exist before a config names them
+  const Json creds = writer_.objects[{"secrets", "monitoring", "pulse-scrape-credentials"}];
+  EXPECT_EQ(CredentialFiles(creds),
+            (std::map<std::string, std::string>{{"shop_creds_pass", "s3cr3t"},
+                                                {"shop_creds_user", "scraper"}}));  // not "unused"
+  EXPECT_EQ(creds["metadata"]["labels"][kComponentLabel], kCredentialsComponent);
+
+  std::vector<Json> secrets;
+  for (const auto& [key, object] : writer_.objects) {
+    if (std::get<0>(key) == "secrets" && std::get<1>(key) == "monitoring") {
+      secrets.push_back(object);
+    }
+  }
+  auto yml = AssembleConfig(secrets, options.delivery, 64 << 20);
+  ASSERT_TRUE(yml.ok()) << yml.status().ToString();
+  EXPECT_NE(yml->find("password_file: /etc/prometheus/pulse-credentials/shop_creds_pass"),
+            std::string::npos)
+      << *yml;
+  EXPECT_EQ(yml->find("s3cr3t"), std::string::npos);  // never inlined
+
+  // A new password: the object is a change (its fingerprint covers the resolved values), and
+  // only the credentials Secret is written again.
+  writer_.objects[{"secrets", "shop", "creds"}] =
+      SecretObject("creds", {{"user", "scraper"}, {"pass", "n3w"}});
+  const int changes = config_changes_;
+  ASSERT_EQ(monitors.Reconcile("shop/auth").kind, Result::Kind::kDone);
+  EXPECT_EQ(config_changes_, changes + 1);
+  writer_.Clear();
+  ASSERT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  EXPECT_EQ(writer_.applies,
+            (std::vector<std::string>{"secrets/monitoring/pulse-scrape-credentials"}));
+
+  // No object references a Secret any more: the credentials Secret goes.
+  store_.erase("shop/auth");
+  (void)monitors.Reconcile("shop/auth");
+  writer_.Clear();
+  ASSERT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  EXPECT_EQ(writer_.deletes,
+            (std::vector<std::string>{"secrets/monitoring/pulse-scrape-credentials"}));
+}
+
+TEST(AcceptedObjectsTest, TheEarlierObjectKeepsAClaimAndTheLaterIsHeldBackAlone) {
+  AcceptedObjects accepted(nullptr);
+  auto monitor = [](const std::string& name) {
+    model::ApiMonitor m;
+    m.metadata.namespace_ = "shop";
+    m.metadata.name = name;
+    return m;
+  };
+  auto candidate = [](const std::string& created, std::vector<std::string> claims) {
+    Candidate c;
+    c.fingerprint = "f";
+    c.created = created;
+    c.claims = std::move(claims);
+    return c;
+  };
+  // "late" is reconciled first but was created after "early": the verdict follows creation.
+  Verdict v = accepted.OfferApiMonitor(
+      "shop/late", monitor("late"), candidate("2026-12-02T10:00:05Z", {"scrape job j", "own l"}));
+  EXPECT_TRUE(v.config_changed);
+  EXPECT_FALSE(v.duplicate_of);
+  v = accepted.OfferApiMonitor("shop/early", monitor("early"),
+                               candidate("2026-12-02T10:00:01Z", {"scrape job j", "own e"}));
+  EXPECT_FALSE(v.duplicate_of);
+  EXPECT_EQ(v.others_changed, (std::vector<ObjectRef>{{"ApiMonitor", "shop/late"}}));
+  EXPECT_TRUE(v.config_changed);
+  // The re-enqueued "late" learns who holds the claim; nothing else moves.
+  v = accepted.OfferApiMonitor("shop/late", monitor("late"),
+                               candidate("2026-12-02T10:00:05Z", {"scrape job j", "own l"}));
+  ASSERT_TRUE(v.duplicate_of);
+  EXPECT_EQ(v.duplicate_of->first, "scrape job j");
+  EXPECT_EQ(v.duplicate_of->second, (ObjectRef{"ApiMonitor", "shop/early"}));
+  EXPECT_FALSE(v.config_changed);
+  EXPECT_TRUE(v.others_changed.empty());
+  // Prometheus gets one job j: only "early" is rendered.
+  auto snap = accepted.Take();
+  ASSERT_EQ(snap.api_monitors.size(), 1u);
+  EXPECT_EQ(snap.api_monitors[0].metadata.name, "early");
+  EXPECT_EQ(accepted.Count("ApiMonitor", false), 1u);
+
+  // Same creation time: namespace/name decides. An unrelated claim never blocks.
+  v = accepted.OfferApiMonitor("shop/other", monitor("other"),
+                               candidate("2026-12-02T10:00:05Z", {"scrape job k"}));
+  EXPECT_FALSE(v.duplicate_of);
+  v = accepted.OfferApiMonitor("shop/aaa", monitor("aaa"),
+                               candidate("2026-12-02T10:00:05Z", {"scrape job k"}));
+  EXPECT_FALSE(v.duplicate_of);
+  EXPECT_EQ(v.others_changed, (std::vector<ObjectRef>{{"ApiMonitor", "shop/other"}}));
+
+  // "early" becomes invalid: "late" takes over the claim.
+  v = accepted.Reject("ApiMonitor", "shop/early");
+  EXPECT_TRUE(v.config_changed);
+  EXPECT_EQ(v.others_changed, (std::vector<ObjectRef>{{"ApiMonitor", "shop/late"}}));
+  snap = accepted.Take();
+  std::vector<std::string> names;
+  for (const auto& m : snap.api_monitors) names.push_back(m.metadata.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"aaa", "late"}));
+  // And deleting "aaa" gives k back to "other".
+  v = accepted.Remove("ApiMonitor", "shop/aaa");
+  EXPECT_EQ(v.others_changed, (std::vector<ObjectRef>{{"ApiMonitor", "shop/other"}}));
+  EXPECT_EQ(accepted.Count("ApiMonitor", true), 2u);
+}
+
+// Two ApiMonitors whose own dashboards land in the same ConfigMap name (names differing only in
+// '-' vs the namespace separator): the later one is rejected alone, naming the first, with an
+// Event; the first keeps working and the config renders it only.
+TEST_F(ReconcilersTest, ACollidingOutputRejectsTheLaterObjectAlone) {
+  std::vector<ObjectRef> requeued;
+  ObjectReconcilerDeps deps = Deps();
+  deps.requeue = [&](const ObjectRef& r) { requeued.push_back(r); };
+  ApiMonitorReconciler monitors(deps);
+  Json first = Monitor("y");
+  first["metadata"]["namespace"] = "shop-x";
+  first["metadata"]["creationTimestamp"] = "2026-12-02T10:00:00Z";
+  first["spec"]["dashboard"] = {{"perMonitor", true}};
+  Json second = Monitor("x-y");  // namespace shop: "apimonitor_shop_x-y" vs "apimonitor_shop-x_y"
+  second["metadata"]["creationTimestamp"] = "2026-12-02T10:05:00Z";
+  second["spec"]["dashboard"] = {{"perMonitor", true}};
+  store_["shop-x/y"] = first;
+  Put(second);
+  ASSERT_EQ(monitors.Reconcile("shop/x-y").kind, Result::Kind::kDone);
+  ASSERT_EQ(monitors.Reconcile("shop-x/y").kind, Result::Kind::kDone);
+  EXPECT_EQ(requeued, (std::vector<ObjectRef>{{"ApiMonitor", "shop/x-y"}}));
+  ASSERT_EQ(monitors.Reconcile("shop/x-y").kind, Result::Kind::kDone);
+
+  const Json& late = writer_.last_status["apimonitors/shop/x-y"];
+  const Json* c = ConditionOf(late, "Accepted");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ((*c)["status"], "False");
+  EXPECT_EQ((*c)["reason"], "DuplicateOutput");
+  EXPECT_NE((*c)["message"].get<std::string>().find("ApiMonitor shop-x/y"), std::string::npos)
+      << (*c)["message"];
+  EXPECT_NE((*c)["message"].get<std::string>().find("pulse-dashboard-apimonitor-shop-x-y"),
+            std::string::npos);
+  EXPECT_EQ(late["generated"], Json::object());
+  const Json& early = writer_.last_status["apimonitors/shop-x/y"];
+  EXPECT_EQ((*ConditionOf(early, "Accepted"))["status"], "True");
+  EXPECT_EQ(early["generated"]["dashboard"], "pulse-dashboard-apimonitor-shop-x-y");
+  ASSERT_EQ(writer_.events.size(), 1u);
+  EXPECT_NE(writer_.events[0].find("DuplicateOutput"), std::string::npos) << writer_.events[0];
+
+  auto snap = accepted_.Take();
+  ASSERT_EQ(snap.api_monitors.size(), 1u);
+  EXPECT_EQ(snap.api_monitors[0].metadata.namespace_, "shop-x");
+
+  // The first goes: the second is reconciled again and accepted.
+  requeued.clear();
+  store_.erase("shop-x/y");
+  ASSERT_EQ(monitors.Reconcile("shop-x/y").kind, Result::Kind::kDone);
+  EXPECT_EQ(requeued, (std::vector<ObjectRef>{{"ApiMonitor", "shop/x-y"}}));
+  FoldStatus("apimonitors", "shop/x-y");
+  ASSERT_EQ(monitors.Reconcile("shop/x-y").kind, Result::Kind::kDone);
+  EXPECT_EQ((*ConditionOf(writer_.last_status["apimonitors/shop/x-y"], "Accepted"))["status"],
+            "True");
+}
+
 }  // namespace
 }  // namespace pulse::controller

@@ -51,7 +51,7 @@ Status SyncDir(const std::string& dir) {
 
 }  // namespace
 
-Status WriteFileAtomically(const std::string& path, std::string_view content) {
+Status WriteFileAtomically(const std::string& path, std::string_view content, unsigned mode) {
   const std::string dir = DirOf(path);
   // mkstemp gives a unique name, so two processes (or a leftover of a crash) never collide.
   std::string tmp = dir + "/" + kTempFilePrefix + BaseOf(path) + ".XXXXXX";
@@ -71,8 +71,9 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
     }
     written += static_cast<std::size_t>(n);
   }
-  // mkstemp creates 0600; Prometheus may run as another user that only needs to read.
-  if (::fchmod(fd, 0644) != 0) return fail("chmod", errno);
+  // mkstemp creates 0600; Prometheus may run as another user that only needs to read (the
+  // caller says; credentials stay 0600).
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return fail("chmod", errno);
   if (::fsync(fd) != 0) return fail("fsync", errno);
   if (::close(fd) != 0) {
     const int err = errno;
@@ -87,13 +88,17 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
   return SyncDir(dir);
 }
 
-base::StatusOr<bool> WriteFileIfChanged(const std::string& path, std::string_view content) {
+base::StatusOr<bool> WriteFileIfChanged(const std::string& path, std::string_view content,
+                                        unsigned mode) {
   std::ifstream in(path, std::ios::binary);
   if (in) {
     const std::string current((std::istreambuf_iterator<char>(in)), {});
-    if (!in.bad() && current == content) return false;
+    struct stat st {};
+    const bool same_mode =
+        ::stat(path.c_str(), &st) == 0 && (st.st_mode & 07777) == static_cast<mode_t>(mode);
+    if (!in.bad() && current == content && same_mode) return false;
   }
-  Status s = WriteFileAtomically(path, content);
+  Status s = WriteFileAtomically(path, content, mode);
   if (!s.ok()) return s;
   return true;
 }

@@ -19,7 +19,7 @@ namespace {
 // component "exporter", and must never be swept as stale).
 std::string DeliveredSelector() {
   return std::string(kManagedByLabel) + "=" + kManagedByValue + "," + kComponentLabel +
-         " in (prometheus-config,rules,dashboard)";
+         " in (prometheus-config,rules,dashboard," + kCredentialsComponent + ")";
 }
 
 kube::Resource ResourceOf(const std::string& kind) {
@@ -109,8 +109,13 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
     return Result::Terminal("rules: " + rule_maps.status().ToString());
   }
   std::vector<DeliveredObject> objects = std::move(rule_maps).value();
+  const std::size_t rule_buckets = objects.size();
   for (auto& d : BuildDashboardConfigMaps(dashboards, options_.delivery)) {
     objects.push_back(std::move(d));
+  }
+  // The copied scrape credentials before the config that names their files; none, none.
+  if (!options_.delivery.credentials_secret.empty() && !snapshot.credentials.empty()) {
+    objects.push_back(BuildCredentialsSecret(snapshot.credentials, options_.delivery));
   }
   // Parts in order, head last (delivery.h): a reader of the head sees a complete set.
   for (auto& s : BuildConfigSecrets(prometheus_yml, options_.delivery)) {
@@ -154,6 +159,12 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
     }
   }
   if (bytes_) bytes_->Set(static_cast<double>(prometheus_yml.size()));
+  if (options_.rule_layout != nullptr) {
+    for (const ObjectRef& ref :
+         options_.rule_layout->Delivered(rule_buckets, [this] { return accepted_.Known(); })) {
+      if (options_.requeue) options_.requeue(ref);
+    }
+  }
   return Result::Done();
 }
 

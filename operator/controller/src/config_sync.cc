@@ -84,8 +84,11 @@ ConfigSync::ConfigSync(ConfigSyncOptions options, std::function<ConfigSyncSnapsh
 ConfigSync::~ConfigSync() = default;
 
 void ConfigSync::Notify() {
+  const auto now = clock_.Now();
   std::lock_guard<std::mutex> lock(mu_);
   dirty_ = true;
+  if (!first_change_) first_change_ = now;
+  last_change_ = now;
   cv_.notify_all();
 }
 
@@ -122,15 +125,30 @@ void ConfigSync::Run() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      while (!stopped_ && !dirty_ && !(retry_at && clock_.Now() >= *retry_at)) {
-        if (retry_at) {
-          cv_.wait_for(lock, *retry_at - clock_.Now());
+      while (true) {
+        if (stopped_) return;
+        const auto now = clock_.Now();
+        std::optional<std::chrono::steady_clock::time_point> wake = retry_at;
+        if (dirty_) {
+          // Settled: quiet for `settle`, or `max_settle` after the first unsynced change.
+          std::chrono::steady_clock::time_point due = now;
+          if (options_.settle.count() > 0 && last_change_) {
+            due = std::min(*last_change_ + options_.settle, *first_change_ + options_.max_settle);
+          }
+          if (now >= due) break;
+          wake = due;  // a due retry waits too: the settled pass does its work
+        } else if (retry_at && now >= *retry_at) {
+          break;
+        }
+        if (wake) {
+          cv_.wait_for(lock, *wake - now);
         } else {
           cv_.wait(lock);
         }
       }
-      if (stopped_) return;
       dirty_ = false;  // changes from here on cause one more pass
+      first_change_.reset();
+      last_change_.reset();
     }
     retry_at = SyncOnce();
     std::lock_guard<std::mutex> lock(mu_);
@@ -146,6 +164,38 @@ std::chrono::steady_clock::time_point ConfigSync::ScheduleRetry() {
   return not_before_;
 }
 
+Status ConfigSync::MirrorDir(const std::string& dir,
+                             const std::map<std::string, std::string>& files, unsigned mode,
+                             long long* written, long long* removed) {
+  std::error_code ec;
+  if (files.empty() && !std::filesystem::exists(dir, ec)) return Status::Ok();
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status(StatusCode::kInternal, "create " + dir + ": " + ec.message());
+  // Only the owner (Prometheus and this sidecar share a user) may list the credentials.
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  if (ec) return Status(StatusCode::kInternal, "chmod " + dir + ": " + ec.message());
+  std::set<std::string> wanted;
+  for (const auto& [name, content] : files) {
+    if (!SafeFileName(name)) {
+      base::LogWarn("skipping a file with an unsafe name", {{"name", name}, {"dir", dir}});
+      continue;
+    }
+    wanted.insert(name);
+    auto w = WriteFileIfChanged(dir + "/" + name, content, mode);
+    if (!w.ok()) return w.status();
+    *written += *w ? 1 : 0;
+  }
+  auto present = ListRegularFiles(dir);
+  if (!present.ok()) return present.status();
+  for (const std::string& name : *present) {
+    if (wanted.count(name) != 0) continue;
+    if (Status s = RemoveFileDurably(dir + "/" + name); !s.ok()) return s;
+    ++*removed;
+  }
+  return Status::Ok();
+}
+
 Status ConfigSync::WriteFiles(const std::string& config, const ConfigSyncSnapshot& snap,
                               std::string* fingerprint) {
   std::error_code ec;
@@ -157,6 +207,15 @@ Status ConfigSync::WriteFiles(const std::string& config, const ConfigSyncSnapsho
   std::set<std::string> wanted;
   long long written = 0;
   long long removed = 0;
+  // Credentials first of all: a new config may name a new credentials file. They are not part
+  // of the fingerprint (no reload needed for them, see the header).
+  if (!options_.credentials_dir.empty()) {
+    if (Status s =
+            MirrorDir(options_.credentials_dir, snap.credential_files, 0600, &written, &removed);
+        !s.ok()) {
+      return s;
+    }
+  }
   // Rule files first, prometheus.yml last: the config may name a new rule file, which must be
   // there when Prometheus reads the config.
   for (const auto& [name, content] : snap.rule_files) {

@@ -99,6 +99,38 @@ std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
   return out;
 }
 
+DeliveredObject BuildCredentialsSecret(const std::map<std::string, std::string>& files,
+                                       const DeliveryOptions& options) {
+  DeliveredObject obj{"Secret", options.credentials_secret, DataHash(files), {}};
+  Json data = Json::object();
+  for (const auto& [key, value] : files) data[key] = http::Base64Encode(value);
+  obj.object = {{"apiVersion", "v1"},
+                {"kind", "Secret"},
+                {"metadata", Metadata(obj.name, options, kCredentialsComponent, obj.content_hash)},
+                {"type", "Opaque"},
+                {"data", std::move(data)}};
+  return obj;
+}
+
+std::map<std::string, std::string> CredentialFiles(const Json& secret) {
+  std::map<std::string, std::string> out;
+  if (!secret.contains("data") || !secret["data"].is_object()) return out;
+  for (const auto& [key, value] : secret["data"].items()) {
+    if (!value.is_string() || key.empty() || key == "." || key == ".." ||
+        key.find('/') != std::string::npos) {
+      continue;
+    }
+    if (auto decoded = http::Base64Decode(value.get<std::string>())) out[key] = std::move(*decoded);
+  }
+  return out;
+}
+
+std::string RuleConfigMapName(std::string_view file_key, std::size_t buckets,
+                              const DeliveryOptions& options) {
+  return options.rules_configmap + "-" +
+         std::to_string(Fnv1a(file_key) % std::max<std::size_t>(buckets, 1));
+}
+
 base::StatusOr<std::vector<DeliveredObject>> BuildRuleConfigMaps(
     std::span<const render::RenderedFile> rule_files, const DeliveryOptions& options) {
   std::vector<std::pair<std::string, const std::string*>> files;
@@ -145,15 +177,20 @@ base::StatusOr<std::vector<DeliveredObject>> BuildRuleConfigMaps(
   return out;
 }
 
+std::string DashboardConfigMapName(std::string_view path, const DeliveryOptions& options) {
+  const std::string key = BaseName(std::string(path));
+  std::string stem = key.size() > 5 && key.ends_with(".json") ? key.substr(0, key.size() - 5) : key;
+  std::string name = DnsName(options.dashboard_prefix + "-" + stem);
+  if (name.size() > 253) name = name.substr(0, 240) + "-" + ContentHash(stem).substr(0, 12);
+  return name;
+}
+
 std::vector<DeliveredObject> BuildDashboardConfigMaps(
     std::span<const render::RenderedFile> dashboards, const DeliveryOptions& options) {
   std::vector<DeliveredObject> out;
   for (const auto& f : dashboards) {
     std::string key = BaseName(f.path);
-    std::string stem =
-        key.size() > 5 && key.ends_with(".json") ? key.substr(0, key.size() - 5) : key;
-    std::string name = DnsName(options.dashboard_prefix + "-" + stem);
-    if (name.size() > 253) name = name.substr(0, 240) + "-" + ContentHash(stem).substr(0, 12);
+    const std::string name = DashboardConfigMapName(f.path, options);
     const std::map<std::string, std::string> data = {{key, f.content}};
     DeliveredObject obj{"ConfigMap", name, DataHash(data), {}};
     Json meta = Metadata(name, options, "dashboard", obj.content_hash);

@@ -13,11 +13,14 @@ Result ExporterReconciler::Reconcile(const std::string& key) {
   if (!object || internal::IsBeingDeleted(*object)) {
     // The workload goes with the Exporter (ownerReferences); only our records remain.
     events_.Forget(key);
+    internal::WatchSecrets(deps_, "Exporter", key, "", {});
     {
       std::lock_guard lock(mu_);
       applied_.erase(key);
     }
-    if (deps_.accepted.RemoveExporter(key)) deps_.config_changed();
+    const Verdict v = deps_.accepted.Remove("Exporter", key);
+    if (v.config_changed) deps_.config_changed();
+    internal::RequeueOthers(deps_, v);
     return Result::Done();
   }
   try {
@@ -28,9 +31,28 @@ Result ExporterReconciler::Reconcile(const std::string& key) {
           options.require_secrets = true;
           return model::ValidateExporter(x, secrets, options);
         });
+    internal::WatchSecrets(deps_, "Exporter", key, (*object)["metadata"].value("namespace", ""),
+                           checked.referenced_secrets);
     Json generated = Json::object();
+    Verdict verdict;
     if (checked.accepted) {
       const model::Exporter& x = *checked.accepted;
+      // Claims first: a duplicate is held back before anything of it is applied.
+      Candidate candidate;
+      candidate.fingerprint = checked.fingerprint;
+      candidate.created = internal::CreationTimestamp(*object);
+      const std::string dashboard = internal::OwnDashboardConfigMap(x, deps_);
+      const std::string dashboard_uid =
+          render::DashboardUid("Exporter", x.metadata.namespace_, x.metadata.name);
+      candidate.claims = {"scrape job " + model::ScrapeJobName(x),
+                          "dashboard ConfigMap " + dashboard, "dashboard uid " + dashboard_uid};
+      verdict = deps_.accepted.OfferExporter(key, x, std::move(candidate));
+      if (verdict.config_changed) deps_.config_changed();
+      internal::RequeueOthers(deps_, verdict);
+      if (verdict.duplicate_of) {
+        return internal::Finish(*object, checked, Exporters(), generated, deps_, events_,
+                                verdict.duplicate_of);
+      }
       const std::string uid = (*object)["metadata"].value("uid", "");
       ExporterWorkload w =
           BuildExporterWorkload(x, uid, render::RenderExporterConfig(x), workload_);
@@ -54,15 +76,17 @@ Result ExporterReconciler::Reconcile(const std::string& key) {
       generated["service"] = w.service["metadata"]["name"];
       generated["configMap"] = w.config_map["metadata"]["name"];
       generated["scrapeJob"] = model::ScrapeJobName(x);
-      generated["dashboardUid"] =
-          render::DashboardUid("Exporter", x.metadata.namespace_, x.metadata.name);
-      if (deps_.accepted.AcceptExporter(key, x, checked.fingerprint)) deps_.config_changed();
+      generated["dashboardUid"] = dashboard_uid;
+      generated["dashboard"] = dashboard;
+      internal::AddRuleConfigMaps(x, {"Exporter", key}, *object, deps_, generated);
       events_.Forget(key);
-    } else if (deps_.accepted.RejectExporter(key)) {
-      deps_.config_changed();
+    } else {
+      verdict = deps_.accepted.Reject("Exporter", key);
+      if (verdict.config_changed) deps_.config_changed();
+      internal::RequeueOthers(deps_, verdict);
     }
     return internal::Finish(*object, checked, Exporters(), generated, deps_, events_,
-                            "WorkloadApplied",
+                            verdict.duplicate_of, "WorkloadApplied",
                             "exporter Deployment and Service applied; scrape job rendered");
   } catch (const kube::ApiError& e) {
     return internal::ErrorResult(e);

@@ -4,7 +4,9 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "pulse/base/log.h"
@@ -15,6 +17,8 @@
 #include "pulse/kube/api_error.h"
 #include "pulse/kube/resource.h"
 #include "pulse/model/parse.h"
+#include "pulse/render/dashboard_renderer.h"
+#include "pulse/render/rules_renderer.h"
 
 namespace pulse::controller::internal {
 
@@ -26,10 +30,93 @@ inline bool IsBeingDeleted(const Json& object) {
 template <typename T>
 struct Checked {
   std::optional<T> accepted;
-  std::vector<model::Error> errors;  // non-empty when rejected
-  std::string fingerprint;           // identifies what the config renders from
-  bool missing_secret = false;       // rejected (also) because a Secret was not found
+  std::vector<model::Error> errors;             // non-empty when rejected
+  std::string fingerprint;                      // identifies what the config renders from
+  bool missing_secret = false;                  // rejected (also) because a Secret was not found
+  std::vector<std::string> referenced_secrets;  // names, in the object's namespace
+  std::vector<model::Secret> secrets;           // the resolved ones (when accepted)
 };
+
+inline std::string CreationTimestamp(const Json& object) {
+  const Json& meta = object["metadata"];
+  return meta.contains("creationTimestamp") && meta["creationTimestamp"].is_string()
+             ? meta["creationTimestamp"].get<std::string>()
+             : std::string();
+}
+
+// The ConfigMap the object's own dashboard is delivered in (delivery.h), from the path the
+// dashboard renderer gives it. Only for an object that has a dashboard of its own.
+template <typename T>
+std::string OwnDashboardConfigMap(const T& object, const ObjectReconcilerDeps& deps) {
+  render::RenderInputs inputs;
+  if constexpr (std::is_same_v<T, model::ApiMonitor>) {
+    inputs.api_monitors = std::span<const model::ApiMonitor>(&object, 1);
+  } else {
+    inputs.exporters = std::span<const model::Exporter>(&object, 1);
+  }
+  DeliveryOptions options;
+  options.dashboard_prefix = deps.dashboard_prefix;
+  for (const render::RenderedFile& f : render::RenderDashboards(inputs)) {
+    // The shared dashboards (overview, red) are everyone's; the remaining one is the object's.
+    if (f.path == "dashboards/overview.json" || f.path == "dashboards/red.json") continue;
+    return DashboardConfigMapName(f.path, options);
+  }
+  return "";
+}
+
+// generated.ruleConfigMaps: the rule ConfigMaps holding the files the object's rules are in
+// (its own file, and the shared files of its metric mapping / SLOs / alerts), or what the live
+// status says while no delivery has fixed the layout yet (rule_layout.h).
+template <typename T>
+void AddRuleConfigMaps(const T& object, const ObjectRef& ref, const Json& live_object,
+                       const ObjectReconcilerDeps& deps, Json& generated) {
+  if (deps.rule_layout == nullptr) return;
+  render::RenderInputs inputs;
+  if constexpr (std::is_same_v<T, model::ApiMonitor>) {
+    inputs.api_monitors = std::span<const model::ApiMonitor>(&object, 1);
+  } else {
+    inputs.exporters = std::span<const model::Exporter>(&object, 1);
+  }
+  std::vector<std::string> keys;
+  for (const render::RenderedFile& f : render::RenderRuleFiles(inputs)) {
+    keys.push_back(f.path.substr(f.path.rfind('/') + 1));
+  }
+  std::vector<std::string> live;
+  const Json status = live_object.value("status", Json::object());
+  if (status.contains("generated") && status["generated"].contains("ruleConfigMaps")) {
+    for (const Json& n : status["generated"]["ruleConfigMaps"]) {
+      if (n.is_string()) live.push_back(n.get<std::string>());
+    }
+  }
+  auto names = deps.rule_layout->ConfigMapsOf(ref, keys, live);
+  if (!names) names = std::move(live);
+  if (!names->empty()) generated["ruleConfigMaps"] = *names;
+}
+
+// Tells the other objects whose duplicate verdict flipped to reconcile again.
+inline void RequeueOthers(ObjectReconcilerDeps& deps, const Verdict& verdict) {
+  if (!deps.requeue) return;
+  for (const ObjectRef& other : verdict.others_changed) deps.requeue(other);
+}
+
+// A held-back duplicate as the status and Event say it.
+inline const char* DuplicateReason(const std::string& claim) {
+  return claim.starts_with("scrape job") ? "DuplicateJob" : "DuplicateOutput";
+}
+inline std::string DuplicateMessage(const std::pair<std::string, ObjectRef>& duplicate) {
+  return duplicate.first + " is also produced by " + duplicate.second.kind + " " +
+         duplicate.second.key +
+         ", which was created first and keeps it; this object is left out of the "
+         "configuration until that changes";
+}
+
+// Keeps the Secret watches in step with what `object` references now (nothing when it could
+// not be read or is gone).
+inline void WatchSecrets(ObjectReconcilerDeps& deps, const std::string& kind,
+                         const std::string& key, const std::string& ns,
+                         const std::vector<std::string>& names) {
+  if (deps.secret_watches != nullptr) deps.secret_watches->SetReferences({kind, key}, ns, names);
+}
 
 template <typename T>
 Checked<T> Check(
@@ -51,7 +138,9 @@ Checked<T> Check(
   }
   T item = std::move(items.front());
   std::vector<model::Secret> secrets;
-  for (const std::string& name : ReferencedSecrets(item)) {
+  out.referenced_secrets = ReferencedSecrets(item);
+  std::string resolved;
+  for (const std::string& name : out.referenced_secrets) {
     // A GET by name: the operator never lists or watches Secrets cluster-wide.
     std::optional<Json> secret = writer.Get(kube::Secrets(), item.metadata.namespace_, name);
     if (!secret) {
@@ -61,12 +150,19 @@ Checked<T> Check(
     (*secret)["apiVersion"] = "v1";
     (*secret)["kind"] = "Secret";
     model::ParseResult s = model::ParseJson(secret->dump());
-    for (auto& one : s.objects.secrets) secrets.push_back(std::move(one));
+    for (auto& one : s.objects.secrets) {
+      // What the object resolved goes into its fingerprint: a changed Secret value must reach
+      // the shared config (the copied scrape credentials) even when the spec did not change.
+      // (Hashes, not the bytes: values may be binary, and are not kept.)
+      for (const auto& [k, v] : one.data) resolved += name + "/" + k + "=" + ContentHash(v) + "\n";
+      secrets.push_back(std::move(one));
+    }
   }
   out.errors = validate(item, secrets);
   if (!out.errors.empty()) return out;
+  out.secrets = std::move(secrets);
   out.missing_secret = false;
-  out.fingerprint = ContentHash(object.value("spec", Json::object()).dump());
+  out.fingerprint = ContentHash(object.value("spec", Json::object()).dump() + "\n" + resolved);
   out.accepted = std::move(item);
   return out;
 }
@@ -74,18 +170,22 @@ Checked<T> Check(
 template <typename T>
 Result Finish(const Json& object, const Checked<T>& checked, const kube::Resource& resource,
               const Json& generated, ObjectReconcilerDeps& deps, RejectionEvents& events,
+              const std::optional<std::pair<std::string, ObjectRef>>& duplicate_of,
               const std::string& ready_reason = "ConfigRendered",
               const std::string& ready_message = "in the rendered Prometheus configuration") {
   const Json& meta = object["metadata"];
   const std::string ns = meta.value("namespace", "");
   const std::string name = meta.value("name", "");
   const std::int64_t generation = meta.value("generation", std::int64_t{0});
-  const bool ok = checked.accepted.has_value();
-  const std::string message = ok ? "" : ErrorsMessage(checked.errors);
+  const bool ok = checked.accepted.has_value() && !duplicate_of;
+  const std::string reason =
+      ok ? kReasonValid
+         : (duplicate_of ? DuplicateReason(duplicate_of->first) : kReasonInvalidSpec);
+  const std::string message =
+      ok ? "" : (duplicate_of ? DuplicateMessage(*duplicate_of) : ErrorsMessage(checked.errors));
   std::vector<Condition> conditions = {
-      {kConditionAccepted, ok, ok ? kReasonValid : kReasonInvalidSpec,
-       ok ? "the spec is valid" : message},
-      {kConditionReady, ok, ok ? ready_reason : kReasonInvalidSpec,
+      {kConditionAccepted, ok, reason, ok ? "the spec is valid" : message},
+      {kConditionReady, ok, ok ? ready_reason : reason,
        ok ? ready_message : "rejected: " + message},
   };
   const Json live = object.value("status", Json());
@@ -98,7 +198,7 @@ Result Finish(const Json& object, const Checked<T>& checked, const kube::Resourc
                                {"generation", generation},
                                {"errors", message}});
     if (events.ShouldPost(ns + "/" + name, meta.value("uid", ""), generation, message)) {
-      deps.writer.WarningEvent(object, kReasonInvalidSpec, "Validate", message);
+      deps.writer.WarningEvent(object, reason, "Validate", message);
     }
     if (checked.missing_secret) return Result::RequeueAfter(deps.missing_secret_recheck);
   }

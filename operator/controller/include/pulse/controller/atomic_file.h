@@ -19,14 +19,17 @@
 
 namespace pulse::controller {
 
-// Replaces `path` with `content` atomically and durably (see above). The file gets mode 0644.
+// Replaces `path` with `content` atomically and durably (see above). The file gets `mode`
+// (0644 by default; 0600 for credentials).
 // Errors: kNotFound when the directory does not exist, kPermissionDenied, else kInternal; the
 // message names the path and the failing step.
-base::Status WriteFileAtomically(const std::string& path, std::string_view content);
+base::Status WriteFileAtomically(const std::string& path, std::string_view content,
+                                 unsigned mode = 0644);
 
-// WriteFileAtomically only when the file's current bytes differ (or it does not exist), so an
-// unchanged file keeps its mtime and inode. Returns whether it wrote.
-base::StatusOr<bool> WriteFileIfChanged(const std::string& path, std::string_view content);
+// WriteFileAtomically only when the file's current bytes or mode differ (or it does not exist),
+// so an unchanged file keeps its mtime and inode. Returns whether it wrote.
+base::StatusOr<bool> WriteFileIfChanged(const std::string& path, std::string_view content,
+                                        unsigned mode = 0644);
 
 // Removes `path` (absent is fine) and fsyncs its directory.
 base::Status RemoveFileDurably(const std::string& path);

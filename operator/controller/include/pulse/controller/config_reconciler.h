@@ -1,6 +1,8 @@
 // Reconciles the shared output (one fixed key, kConfigKey): renders prometheus.yml, the rule
 // files and the dashboards from every *accepted* object (a rejected object is simply absent, so
-// the others' config stays in force), builds the Secrets/ConfigMaps with delivery.h, and
+// the others' config stays in force), builds the Secrets/ConfigMaps with delivery.h (plus the
+// scrape credentials Secret when accepted objects reference Secret keys; the render options'
+// credentials_dir must then be set so the config names those files), and
 // writes an object only when its content-hash annotation differs from the live one. Objects
 // with the delivery labels that are no longer produced (a rule bucket, a dashboard, a config
 // part) are deleted. Order: rule and dashboard ConfigMaps, then config parts, head Secret last,
@@ -32,6 +34,7 @@
 #include "pulse/controller/delivery.h"
 #include "pulse/controller/object_writer.h"
 #include "pulse/controller/reconciler.h"
+#include "pulse/controller/rule_layout.h"
 #include "pulse/render/render_inputs.h"
 
 namespace prometheus {
@@ -50,7 +53,12 @@ struct ConfigReconcilerOptions {
   DeliveryOptions delivery;
   render::RenderOptions render;
   // Delay before retrying while not ready_to_render.
-  std::chrono::milliseconds not_ready_recheck{200};
+  std::chrono::milliseconds not_ready_recheck{
+      200};  // Told the rule ConfigMap count after each delivery (rule_layout.h); the objects it
+             // names
+  // go to `requeue`. Both may be null/empty.
+  RuleLayout* rule_layout = nullptr;
+  std::function<void(const ObjectRef&)> requeue = {};
 };
 
 class ConfigReconciler final : public Reconciler {

@@ -4,13 +4,17 @@
 //
 //   Notify() (an informer saw a change) ─► one loop thread:
 //     Snapshot from the informers' stores ─► AssembleConfig (kFailedPrecondition: the writer is
-//     mid-update, wait for the next change) ─► rule files, then prometheus.yml, each written
-//     atomically and only when its bytes differ; stale rule files removed ─► Reloader (POST
-//     /-/reload + confirm) when the written content is not what Prometheus already loaded.
+//     mid-update, wait for the next change) ─► credential files, rule files, then
+//     prometheus.yml, each written atomically and only when its bytes differ; stale ones
+//     removed ─► Reloader (POST /-/reload + confirm) when the config or rules are not what
+//     Prometheus already loaded. Credential files alone need no reload: Prometheus reads
+//     password_file, credentials_file and its TLS files when it uses them.
 //
 // - Never two reloads in flight: one thread does all of it. Changes that arrive during a sync
 //   set a flag, so a burst costs exactly one more sync, and reloads are at least
 //   `min_reload_interval` apart (a burst of applies within that window is one reload).
+// - A change is synced only once `settle` has passed without another (capped at `max_settle`),
+//   so the many events of one burst become one pass over the final state.
 // - A config Prometheus rejects (Reloader says kFailedPrecondition) is counted, logged and not
 //   retried: Prometheus keeps the previous config, and the sync waits for content that differs.
 // - Other failures (Prometheus down, disk full) are retried with exponential backoff on the
@@ -50,15 +54,27 @@ namespace pulse::controller {
 struct ConfigSyncSnapshot {
   std::vector<nlohmann::json> config_secrets;     // the head Secret and its parts
   std::map<std::string, std::string> rule_files;  // file name -> content (all rule ConfigMaps)
+  // The scrape credentials Secret's files (delivery.h CredentialFiles); empty when it is absent.
+  std::map<std::string, std::string> credential_files;
 };
 
 struct ConfigSyncOptions {
   std::string config_dir;  // prometheus.yml goes here
   std::string rules_dir;   // rule files go here; others there are removed
   std::string config_file_name = "prometheus.yml";
+  // Where the scrape credentials go (mode 0600, the directory 0700; files that are no longer in
+  // the Secret are removed, so the directory must be the sync's own). "" = not written.
+  std::string credentials_dir;
   DeliveryOptions delivery;                               // config Secret name
   std::size_t max_config_bytes = std::size_t{256} << 20;  // bounds the gunzip
   std::chrono::milliseconds min_reload_interval{1000};
+  // Settle window: after a change, wait until no further change came for this long (but never
+  // longer than max_settle after the first unhandled change) before syncing. An operator
+  // apply touches several objects (config parts, rule ConfigMaps) one after the other, and a
+  // burst of kubectl applies arrives as a stream of events; syncing on the first one would
+  // spend a reload on a state that is stale a few milliseconds later. 0 = sync at once.
+  std::chrono::milliseconds settle{0};
+  std::chrono::milliseconds max_settle{1000};
   std::chrono::milliseconds initial_backoff{500};
   std::chrono::milliseconds max_backoff{30000};
 };
@@ -99,6 +115,10 @@ class ConfigSync {
   std::optional<std::chrono::steady_clock::time_point> SyncOnce();
   base::Status WriteFiles(const std::string& config, const ConfigSyncSnapshot& snap,
                           std::string* fingerprint);
+  // Mirrors `files` into `dir` (only changed bytes written, others removed); counts into *written
+  // and *removed.
+  base::Status MirrorDir(const std::string& dir, const std::map<std::string, std::string>& files,
+                         unsigned mode, long long* written, long long* removed);
   void CountError(const std::string& stage);
   std::chrono::steady_clock::time_point ScheduleRetry();
 
@@ -112,6 +132,9 @@ class ConfigSync {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool dirty_ = true;  // sync once at start
+  // Clock times of the first and the latest change not yet synced (the settle window); unset
+  // for the start-up sync, which does not wait.
+  std::optional<std::chrono::steady_clock::time_point> first_change_, last_change_;
   bool stopped_ = false;
   ConfigSyncStats stats_;
   std::string loaded_hash_;

@@ -40,6 +40,9 @@ struct DeliveryOptions {
   std::string config_secret = "pulse-prometheus-config";  // parts: <name>, <name>-1, ...
   std::string rules_configmap = "pulse-rules";            // <name>-0, <name>-1, ...
   std::string dashboard_prefix = "pulse-dashboard";       // <prefix>-<dashboard file stem>
+  // Copies of the Secret keys the scrape jobs reference (BuildCredentialsSecret); "" = none
+  // generated (Prometheus then reads them from RenderOptions::secrets_dir).
+  std::string credentials_secret = "pulse-scrape-credentials";
   std::string grafana_folder = "pulse";
   // Payload bytes per object. etcd refuses objects above ~1.5 MiB; Secrets and ConfigMaps are
   // capped at 1 MiB by the API server. Secret data is base64 (4/3), so a 1 MiB Secret holds
@@ -64,6 +67,18 @@ struct DeliveredObject {
 std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
                                                 const DeliveryOptions& options);
 
+// The scrape credentials Secret <credentials_secret> (component "scrape-credentials"): one key
+// per referenced Secret key (render::CredentialFileName -> value), which the config sync writes
+// as files (mode 0600) into the directory the config names (RenderOptions::credentials_dir).
+// Apply it before the config Secrets: a new config may name a new file.
+DeliveredObject BuildCredentialsSecret(const std::map<std::string, std::string>& files,
+                                       const DeliveryOptions& options);
+inline constexpr const char* kCredentialsComponent = "scrape-credentials";
+
+// The reader's side: the files of a credentials Secret (base64-decoded data). Keys that are not
+// plain file names are left out.
+std::map<std::string, std::string> CredentialFiles(const Json& secret);
+
 // Rule files (path "rules/x.yaml" -> key "x.yaml") packed into ConfigMaps of at most
 // max_configmap_bytes each. A file goes to the bucket its name hashes to, and the number of
 // buckets is the smallest power of two at which every bucket fits, so adding or changing one
@@ -71,6 +86,16 @@ std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
 // file alone exceeds the limit.
 base::StatusOr<std::vector<DeliveredObject>> BuildRuleConfigMaps(
     std::span<const render::RenderedFile> rule_files, const DeliveryOptions& options);
+
+// The rule ConfigMap that holds rule file `file_key` ("x.yaml") when there are `buckets` of
+// them (BuildRuleConfigMaps' layout).
+std::string RuleConfigMapName(std::string_view file_key, std::size_t buckets,
+                              const DeliveryOptions& options);
+
+// The ConfigMap name of a rendered dashboard ("dashboards/x.json" -> <dashboard_prefix>-x as a
+// DNS name). Not injective ('_' and '.' become '-'): two objects whose names differ only there
+// collide, which the operator treats as a duplicate output (accepted_objects.h).
+std::string DashboardConfigMapName(std::string_view path, const DeliveryOptions& options);
 
 // One ConfigMap per dashboard JSON, labelled grafana_dashboard: "1" and annotated with
 // grafana_folder, as Grafana's dashboard sidecar expects.

@@ -13,6 +13,8 @@
 #include "pulse/base/clock.h"
 #include "pulse/controller/accepted_objects.h"
 #include "pulse/controller/object_writer.h"
+#include "pulse/controller/rule_layout.h"
+#include "pulse/controller/secret_watches.h"
 #include "pulse/kube/store.h"
 
 namespace pulse::controller {
@@ -28,8 +30,17 @@ struct ObjectReconcilerDeps {
   std::function<void()> config_changed;
   base::Clock& clock;
   // An object rejected because a referenced Secret is missing is looked at again after this
-  // (Secrets are read by name, never watched cluster-wide, so their creation is not an event).
+  // (a safety net: with secret_watches, the Secret's creation is an event of its own).
   std::chrono::milliseconds missing_secret_recheck{std::chrono::seconds(30)};
+  // Told which Secrets each object references, so a change to one re-enqueues exactly its
+  // referencing objects (secret_watches.h). May be null (no Secret watches).
+  SecretWatches* secret_watches = nullptr;
+  // Reconciles another object again (its duplicate verdict flipped because of this one).
+  std::function<void(const ObjectRef&)> requeue = {};
+  // Names the rule ConfigMaps in each object's status. May be null (not in the status).
+  RuleLayout* rule_layout = nullptr;
+  // --dashboard-prefix: names the dashboard ConfigMap an object claims (delivery.h).
+  std::string dashboard_prefix = "pulse-dashboard";
 };
 
 }  // namespace pulse::controller

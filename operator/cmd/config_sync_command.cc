@@ -316,6 +316,9 @@ int RunConfigSync(const std::vector<std::string>& argv, std::ostream& out, std::
     const int sig = signals.Wait();
     base::LogInfo("stopping", {{"signal", serve::SignalWaiter::Name(sig)}});
     stopping = true;
+    // Waits of API retries and the rate limit end at once, so the stop is not held up by a
+    // Retry-After; requests after this are still sent once.
+    client.Shutdown();
     sync.Stop();
     runner.join();
     secrets.Stop();

@@ -37,6 +37,8 @@ struct RunArgs {
   controller::ExporterWorkloadOptions workload;
   std::string log_format = "json";
   int workers = 2;
+  double kube_api_qps = 20;  // client-side rate limit towards the apiserver (0 = none)
+  int kube_api_burst = 40;
   bool help = false;
   bool check_flags = false;
   std::string api_server, ca_file, cert_file, key_file, token_file;
@@ -196,6 +198,22 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
         return "--workers wants a number from 1 to 64, got \"" + v + "\"";
       }
       args->workers = n;
+    } else if (flag == "--kube-api-qps") {
+      if (!(problem = value(i, flag, &v)).empty()) return problem;
+      double q = -1;
+      auto res = std::from_chars(v.data(), v.data() + v.size(), q);
+      if (res.ec != std::errc() || res.ptr != v.data() + v.size() || !(q >= 0 && q <= 10000)) {
+        return "--kube-api-qps wants a number from 0 (no limit) to 10000, got \"" + v + "\"";
+      }
+      args->kube_api_qps = q;
+    } else if (flag == "--kube-api-burst") {
+      if (!(problem = value(i, flag, &v)).empty()) return problem;
+      int n = 0;
+      auto res = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (res.ec != std::errc() || res.ptr != v.data() + v.size() || n < 1 || n > 100000) {
+        return "--kube-api-burst wants a number from 1 to 100000, got \"" + v + "\"";
+      }
+      args->kube_api_burst = n;
     } else {
       return "unknown flag \"" + a + "\"";
     }
@@ -246,6 +264,10 @@ Cluster:
                                 ~/.kube/config
   --namespaces NS[,NS...]       watch only these namespaces; default: all namespaces
   --workers N                   reconcile workers per controller (1-64; default 2)
+  --kube-api-qps Q              client-side rate limit of API requests (watches excepted), per
+                                second; 0 = no limit (default 20), so a relist storm cannot
+                                flood the apiserver
+  --kube-api-burst N            requests allowed at once above that rate (default 40)
 
 Leader election (one active replica; the others keep warm caches):
   --leader-elect[=true|false]   default true
@@ -330,6 +352,8 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     auto registry = std::make_shared<prometheus::Registry>();
     kube::ClientOptions client_options;
     client_options.registry = registry;
+    client_options.qps = args.kube_api_qps;
+    client_options.burst = args.kube_api_burst;
     kube::Client client(config, client_options);
     kube::EventRecorder recorder(client);
     controller::KubeObjectWriter writer(client, recorder);

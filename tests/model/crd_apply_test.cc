@@ -87,6 +87,27 @@ TEST_F(CrdApplyTest, ExamplesAreAcceptedAndTheServersObjectsValidate) {
   EXPECT_EQ(parsed.objects.api_monitors[0].spec.red.per_user_metric, "http_requests_by_user_total");
 }
 
+// Every field of an alert block is accepted by the real API server (types, patterns, bounds).
+TEST_F(CrdApplyTest, AlertBlocksAreAccepted) {
+  std::string out;
+  EXPECT_EQ(Apply("apiVersion: monitoring.pulse.dev/v1alpha1\nkind: ApiMonitor\nmetadata: {name: "
+                  "alerting}\nspec:\n  selector: {}\n  endpoints: [{port: http}]\n  alerts:\n"
+                  "    errorRatio: {enabled: true, threshold: 0.02, for: 2m, severity: critical, "
+                  "labels: {team: pay}, runbookURL: 'https://runbooks.example/a?b=c#d'}\n"
+                  "    targetAbsent: {window: 15m, for: 0s}\n    targetDown: {enabled: false}\n",
+                  &out),
+            0)
+      << out;
+  EXPECT_EQ(Apply("apiVersion: monitoring.pulse.dev/v1alpha1\nkind: Exporter\nmetadata: {name: "
+                  "alerting}\nspec:\n  type: rabbitmq\n  rabbitmq: {url: 'http://r:15672', "
+                  "credentials: {username: {name: a, key: u}, password: {name: a, key: p}}}\n"
+                  "  alerts:\n    inFlightBacklog: {threshold: 500}\n"
+                  "    deadLetterGrowth: {threshold: 0, window: 30m}\n",
+                  &out),
+            0)
+      << out;
+}
+
 TEST_F(CrdApplyTest, SchemaRejectsWhatItCanExpress) {
   struct Case {
     const char* name;
@@ -132,6 +153,22 @@ TEST_F(CrdApplyTest, SchemaRejectsWhatItCanExpress) {
       {"exporter_bad_type", exporter + "  type: mysql\n", "Unsupported value: \"mysql\""},
       {"exporter_bad_quantity", exporter + "  type: s3\n  resources: {limits: {memory: lots}}\n",
        "spec.resources.limits.memory in body should match"},
+      {"alert_threshold_range",
+       monitor + "  selector: {}\n  endpoints: [{port: http}]\n  alerts: {errorRatio: {threshold: "
+                 "1.5}}\n",
+       "spec.alerts.errorRatio.threshold"},
+      {"alert_bad_for",
+       monitor + "  selector: {}\n  endpoints: [{port: http}]\n  alerts: {errorRatio: {for: 5 "
+                 "minutes}}\n",
+       "spec.alerts.errorRatio.for in body should match"},
+      {"alert_unknown_key",
+       monitor + "  selector: {}\n  endpoints: [{port: http}]\n  alerts: {bogus: {}}\n",
+       "spec.alerts.bogus"},
+      {"alert_for_other_type",
+       exporter + "  type: s3\n  s3: {buckets: [{name: abc}], credentials: {accessKeyId: {name: "
+                  "a, key: b}, secretAccessKey: {name: a, key: c}}}\n  alerts: {inFlightBacklog: "
+                  "{threshold: 5}}\n",
+       "alerts.inFlightBacklog applies only to rabbitmq Exporters"},
   };
   for (const Case& c : cases) {
     std::string out;

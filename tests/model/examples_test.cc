@@ -32,7 +32,7 @@ TEST(Examples, AllParseAndValidateWithSecretsResolved) {
   EXPECT_TRUE(parsed.notes.empty());
   EXPECT_EQ(parsed.objects.api_monitors.size(), 3u);
   EXPECT_EQ(parsed.objects.exporters.size(), 4u);
-  EXPECT_EQ(parsed.objects.secrets.size(), 6u);
+  EXPECT_EQ(parsed.objects.secrets.size(), 4u);
   ValidationResult v = Validate(parsed.objects, ValidateOptions{.require_secrets = true});
   EXPECT_TRUE(v.ok()) << Join(v.AllErrors());
   EXPECT_EQ(v.valid.api_monitors.size(), 3u);
@@ -86,22 +86,18 @@ TEST(Examples, ShopIsAServiceMonitorWithSlos) {
   EXPECT_EQ(ScrapeJobName(shop, 0), "apimonitor/default/shop/0");
 }
 
-TEST(Examples, MesUsesStaticTargetsAndOpenTelemetryNames) {
+TEST(Examples, MesIsSelectedInItsOwnNamespace) {
   ParseResult parsed = LoadPaths({ExamplesDir() + "/mes.yaml"});
   ASSERT_TRUE(parsed.errors.empty()) << Join(parsed.errors);
   const ApiMonitor& mes = Find(parsed.objects.api_monitors, "mes");
-  EXPECT_FALSE(mes.spec.selector.has_value());
-  ASSERT_EQ(mes.spec.static_targets.size(), 1u);
-  EXPECT_EQ(mes.spec.static_targets[0].targets,
-            (std::vector<std::string>{"mes-plant1.example.internal:9464",
-                                      "mes-plant2.example.internal:9464"}));
-  EXPECT_EQ(mes.spec.static_targets[0].labels.at("site"), "plant");
-  ASSERT_TRUE(mes.spec.endpoints[0].basic_auth.has_value());
-  EXPECT_EQ(mes.spec.endpoints[0].basic_auth->password.name, "mes-scrape");
-  EXPECT_EQ(mes.spec.endpoints[0].basic_auth->password.key, "password");
+  ASSERT_TRUE(mes.spec.selector.has_value());
+  EXPECT_EQ(mes.spec.selector->match_labels.at("app.kubernetes.io/name"), "mes");
+  EXPECT_TRUE(mes.spec.static_targets.empty());
+  EXPECT_EQ(mes.spec.namespace_selector.match_names, (std::vector<std::string>{"mes"}));
+  EXPECT_EQ(mes.spec.endpoints[0].port, "metrics");
   EXPECT_EQ(mes.spec.endpoints[0].scheme, Scheme::kHttp);
-  EXPECT_EQ(mes.spec.red.histogram_metric, "http_server_request_duration_seconds");
-  EXPECT_EQ(mes.spec.red.status_label, "http_response_status_code");
+  EXPECT_EQ(mes.spec.red.histogram_metric, "http_request_duration_seconds");
+  EXPECT_EQ(mes.spec.red.status_label, "status");
 }
 
 TEST(Examples, CrmDefaultsAndScrapeTimeout) {
@@ -113,8 +109,7 @@ TEST(Examples, CrmDefaultsAndScrapeTimeout) {
   EXPECT_EQ(EffectiveScrapeTimeout(ep).text, "10s");
   EXPECT_EQ(crm.spec.namespace_selector.match_names, (std::vector<std::string>{"default", "crm"}));
   EXPECT_EQ(crm.spec.job_label, "app.kubernetes.io/name");
-  ASSERT_TRUE(ep.bearer_token_secret.has_value());
-  EXPECT_EQ(ep.bearer_token_secret->name, "crm-metrics-token");
+  EXPECT_FALSE(ep.bearer_token_secret.has_value());
   EXPECT_EQ(crm.spec.red.per_user_metric, "http_requests_by_user_total");
   EXPECT_EQ(crm.spec.red.slo->window.text, "30d");  // default
 }
@@ -133,8 +128,8 @@ TEST(Examples, ExportersHaveTheirBlocksAndDefaults) {
   ASSERT_TRUE(mes_db.spec.postgresql.has_value());
   EXPECT_EQ(mes_db.spec.postgresql->port, 5432);  // default
   EXPECT_EQ(mes_db.spec.postgresql->ssl_mode, "prefer");
-  EXPECT_EQ(mes_db.spec.postgresql->databases, (std::vector<std::string>{"mes", "mes_archive"}));
-  EXPECT_EQ(mes_db.spec.postgresql->size_refresh_interval.value, std::chrono::minutes(10));
+  EXPECT_EQ(mes_db.spec.postgresql->databases, (std::vector<std::string>{"mes"}));
+  EXPECT_EQ(mes_db.spec.postgresql->size_refresh_interval.value, std::chrono::minutes(1));
   EXPECT_EQ(mes_db.spec.interval.text, "30s");  // default
 
   const Exporter& shop_db = Find(parsed.objects.exporters, "shop-db");
@@ -144,12 +139,13 @@ TEST(Examples, ExportersHaveTheirBlocksAndDefaults) {
   const Exporter& s3 = Find(parsed.objects.exporters, "s3");
   ASSERT_TRUE(s3.spec.s3.has_value());
   EXPECT_TRUE(s3.spec.s3->path_style);
-  ASSERT_EQ(s3.spec.s3->buckets.size(), 2u);
-  EXPECT_EQ(s3.spec.s3->buckets[1].prefixes, (std::vector<std::string>{"daily/", "monthly/"}));
+  ASSERT_EQ(s3.spec.s3->buckets.size(), 1u);
+  EXPECT_EQ(s3.spec.s3->buckets[0].name, "shop-invoices");
+  EXPECT_TRUE(s3.spec.s3->buckets[0].prefixes.empty());
   EXPECT_EQ(s3.spec.s3->credentials.secret_access_key.key, "secret-access-key");
 
-  const Secret& token = Find(parsed.objects.secrets, "crm-metrics-token");
-  EXPECT_EQ(token.data.at("token"), "demo-crm-token");
+  const Secret& rabbit_login = Find(parsed.objects.secrets, "rabbitmq-monitoring");
+  EXPECT_EQ(rabbit_login.data.at("username"), "guest");
 }
 
 }  // namespace

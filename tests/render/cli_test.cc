@@ -218,6 +218,79 @@ TEST_F(RenderCli, HelpAndVersion) {
   EXPECT_EQ(r.out.rfind("pulse-operator ", 0), 0u);
 }
 
+// What the parser skipped on purpose is said on stderr (it used to be dropped): another kind,
+// an empty document, an empty file. The render still succeeds.
+TEST_F(RenderCli, ParserNotesGoToStderr) {
+  Write(dir_ / "in" / "mixed.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\n---\n"
+        "# nothing here\n---\n" +
+            Read(testing::SourcePath("examples/crs/shop.yaml")));
+  Write(dir_ / "in" / "empty.yaml", "");
+  const fs::path out = dir_ / "out";
+  const CliResult r =
+      Render("render -f " + Quote((dir_ / "in").string()) + " -o " + Quote(out.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string mixed = (dir_ / "in" / "mixed.yaml").string();
+  EXPECT_NE(r.err.find("note: " + mixed +
+                       ": document 1: skipped v1 ConfigMap shop/settings (not a pulse kind)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("note: " + mixed + ": document 2: empty document skipped"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("note: " + (dir_ / "in" / "empty.yaml").string() +
+                       ": document 1: empty document skipped"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(fs::exists(out / "prometheus.yml"));
+  // Without anything skipped there is no note.
+  const CliResult clean =
+      Render("render -f " + Quote(testing::SourcePath("examples/crs/shop.yaml")) + " -o " +
+             Quote((dir_ / "out2").string()));
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(clean.err.find("note:"), std::string::npos) << clean.err;
+}
+
+// --alert-defaults: applied to the shared rules (and said in a note); an invalid file fails the
+// render with errors naming the file and field path, and writes nothing.
+TEST_F(RenderCli, AlertDefaultsFile) {
+  const std::string shop = Quote(testing::SourcePath("examples/crs/shop.yaml"));
+  Write(dir_ / "defaults.yaml",
+        "apiMonitor:\n  errorRatio: {threshold: 0.02, runbookURL: 'https://rb.example/e'}\n"
+        "  targetDown: {enabled: false}\n");
+  const fs::path out = dir_ / "out";
+  CliResult r = Render("render -f " + shop + " -o " + Quote(out.string()) + " --alert-defaults " +
+                       Quote((dir_ / "defaults.yaml").string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("alert defaults applied to apiMonitor.errorRatio, apiMonitor.targetDown"),
+            std::string::npos)
+      << r.err;
+  const std::string alerts = Read(out / "rules" / "apimonitors-alerts.yaml");
+  EXPECT_NE(alerts.find("pulse_apimonitor:http_request_errors:ratio_rate5m * 0 + 0.02"),
+            std::string::npos)
+      << alerts;
+  EXPECT_NE(alerts.find("runbook_url: https://rb.example/e"), std::string::npos);
+  EXPECT_EQ(alerts.find("PulseApiTargetDown"), std::string::npos) << "switched off cluster-wide";
+
+  Write(dir_ / "bad.yaml", "apiMonitor:\n  errorRatio: {threshold: 5}\n");
+  r = Render("render -f " + shop + " -o " + Quote((dir_ / "out-bad").string()) +
+             " --alert-defaults=" + Quote((dir_ / "bad.yaml").string()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((dir_ / "bad.yaml").string() +
+                       ": apiMonitor.errorRatio.threshold: 5 is out of range (0, 1]"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("nothing written"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out-bad"));
+
+  r = Render("render -f " + shop + " -o " + Quote((dir_ / "out-bad").string()) +
+             " --alert-defaults " + Quote((dir_ / "missing.yaml").string()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("missing.yaml: cannot read the alert defaults file"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out-bad"));
+}
+
 TEST_F(RenderCli, ExternalApiServerFlagsReachTheConfig) {
   const fs::path out = dir_ / "out";
   const CliResult r = Render("render -f " + Quote(testing::SourcePath("examples/crs/shop.yaml")) +

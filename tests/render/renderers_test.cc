@@ -182,7 +182,7 @@ TEST(Rules, PerMonitorOnlyObjectivesAsOneLineSeries) {
   const std::vector<model::ApiMonitor> monitors{SloMonitor("api", 99.95)};
   const std::string own = RuleFile(monitors, "rules/apimonitor_shop_api.yaml");
   const YAML::Node rules = YAML::Load(own)["groups"][0]["rules"];
-  ASSERT_EQ(rules.size(), 1u) << own;
+  ASSERT_EQ(rules.size(), 2u) << own;  // its objective and its scrape job's expected series
   EXPECT_EQ(rules[0]["record"].as<std::string>(), "pulse_apimonitor:slo_objective:ratio");
   EXPECT_EQ(rules[0]["expr"].as<std::string>(), "vector(0.9995)");
   EXPECT_EQ(rules[0]["labels"]["pulse_apimonitor"].as<std::string>(), "shop/api");
@@ -195,8 +195,20 @@ TEST(Rules, PerMonitorOnlyObjectivesAsOneLineSeries) {
               std::string::npos)
         << percent;
   }
-  // A monitor with default settings has no file of its own.
-  EXPECT_EQ(RuleFile({Monitor("shop", "plain")}, "rules/apimonitor_shop_plain.yaml"), "");
+  EXPECT_EQ(rules[1]["record"].as<std::string>(), "pulse_apimonitor:scrape_job:expected");
+  // A monitor with default settings has one line per scrape job (the absent-target alert's
+  // expected series), nothing else.
+  const YAML::Node plain =
+      YAML::Load(RuleFile({Monitor("shop", "plain")}, "rules/apimonitor_shop_plain.yaml"));
+  ASSERT_EQ(plain["groups"][0]["rules"].size(), 1u);
+  EXPECT_EQ(plain["groups"][0]["rules"][0]["expr"].as<std::string>(), "vector(1)");
+  // red.alerts: false: only the opt-out marker, no expected series.
+  model::ApiMonitor quiet = Monitor("shop", "quiet");
+  quiet.spec.red.alerts = false;
+  const YAML::Node off = YAML::Load(RuleFile({quiet}, "rules/apimonitor_shop_quiet.yaml"));
+  ASSERT_EQ(off["groups"][0]["rules"].size(), 1u);
+  EXPECT_EQ(off["groups"][0]["rules"][0]["record"].as<std::string>(),
+            "pulse_apimonitor:alerts:disabled");
 }
 
 TEST(Rules, SharedRulesDoNotGrowWithTheNumberOfMonitors) {
@@ -208,8 +220,13 @@ TEST(Rules, SharedRulesDoNotGrowWithTheNumberOfMonitors) {
     }
     return RenderRuleFiles({monitors, {}, {}});
   };
-  const auto one = render(1, false);
-  const auto many = render(500, false);
+  auto shared_files = [](std::vector<RenderedFile> files) {
+    std::erase_if(files,
+                  [](const RenderedFile& f) { return f.path.starts_with("rules/apimonitor_"); });
+    return files;
+  };
+  const auto one = shared_files(render(1, false));
+  const auto many = shared_files(render(500, false));
   EXPECT_EQ(one, many);  // same shared files, byte for byte
   ASSERT_EQ(many.size(), 2u);
   EXPECT_EQ(many[0].path, "rules/apimonitors-alerts.yaml");
@@ -218,7 +235,7 @@ TEST(Rules, SharedRulesDoNotGrowWithTheNumberOfMonitors) {
   for (const auto& f : render(500, true)) {
     (f.path.rfind("rules/apimonitor_", 0) == 0 ? own : shared) += f.content.size();
   }
-  EXPECT_LT(own, 500u * 300u);  // a few tiny lines per monitor
+  EXPECT_LT(own, 500u * 600u);  // a few tiny lines per monitor
   EXPECT_LT(shared, 20'000u);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "json_reader.h"
+#include "pulse/model/alerts.h"
 #include "pulse/model/common_types.h"
 #include "pulse/model/duration.h"
 #include "pulse/model/object_meta.h"
@@ -54,6 +55,11 @@ void CheckSecretRef(ErrorSink& sink, const std::string& path, const SecretKeySel
                     bool require_secrets);
 void CheckTls(ErrorSink& sink, const std::string& path, const TlsConfig& tls, const std::string& ns,
               const std::vector<Secret>& secrets, bool require_secrets);
+// Alert blocks (alerts.h) at `path`: ranges of threshold / for / window, which fields apply to
+// which alert, severity, extra labels, runbook URL. `exporter_type` ("rabbitmq", ...) rejects
+// blocks of alerts for other types; "" (the defaults file) accepts every Exporter alert.
+void CheckAlertOverrides(ErrorSink& sink, const std::string& path, AlertScope scope,
+                         std::string_view exporter_type, const AlertOverrides& alerts);
 void CheckResources(ErrorSink& sink, const std::string& path,
                     const ResourceRequirements& resources);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "json_reader.h"
+#include "pulse/model/alerts.h"
 #include "pulse/model/api_monitor.h"
 #include "pulse/model/exporter.h"
 #include "pulse/model/secret.h"
@@ -21,6 +22,10 @@ Error ObjectPrototype(const nlohmann::json& object, const Source& source, const 
 // metadata: name (required), namespace, uid, generation, resourceVersion, labels, annotations;
 // other metadata fields are ignored.
 void ReadObjectMeta(ObjectReader& top, ObjectMeta& meta);
+
+// `key` of `parent` as alert blocks of `scope` (alerts.h): known keys only, strict fields.
+void ReadAlertOverrides(ObjectReader& parent, std::string_view key, AlertScope scope,
+                        AlertOverrides& out);
 
 std::optional<ApiMonitor> DecodeApiMonitor(const nlohmann::json& object, const Source& source,
                                            std::vector<Error>& errors);

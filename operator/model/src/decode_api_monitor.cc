@@ -126,6 +126,7 @@ std::optional<ApiMonitor> DecodeApiMonitor(const json& object, const Source& sou
       dr.Bool("perMonitor", s.dashboard.per_monitor);
       dr.Finish();
     }
+    ReadAlertOverrides(r, "alerts", AlertScope::kApiMonitor, s.alerts);
     r.Finish();
   }
   top.Finish();

@@ -115,6 +115,7 @@ std::optional<Exporter> DecodeExporter(const json& object, const Source& source,
     ReadResources(r, "resources", s.resources);
     r.Dur("interval", s.interval);
     r.Dur("scrapeTimeout", s.scrape_timeout);
+    ReadAlertOverrides(r, "alerts", AlertScope::kExporter, s.alerts);
     r.Finish();
   }
   top.Finish();

@@ -152,8 +152,8 @@ void CheckRedLabelRoles(ErrorSink& sink, const RedSpec& red) {
   for (std::size_t i = 0; i < std::size(roles); ++i) {
     const RoleName& r = roles[i];
     const std::string path = std::string("spec.red.") + r.field;
-    for (const char* reserved : {"le", "pulse_apimonitor", "pulse_red_mapping", "job", "instance",
-                                 "slo", "slo_window", "slo_threshold"}) {
+    for (const char* reserved : {"le", "pulse_apimonitor", "pulse_red_mapping", "pulse_endpoint",
+                                 "job", "instance", "slo", "slo_window", "slo_threshold"}) {
       if (r.name == reserved) {
         sink.Add(
             ErrorCode::kInvalidValue, path, r.name,
@@ -278,6 +278,7 @@ std::vector<Error> ValidateApiMonitor(const ApiMonitor& m, const std::vector<Sec
   }
   CheckStaticTargets(sink, s.static_targets);
   CheckRed(sink, s.red);
+  internal::CheckAlertOverrides(sink, "spec.alerts", AlertScope::kApiMonitor, "", s.alerts);
   return std::move(sink.errors());
 }
 

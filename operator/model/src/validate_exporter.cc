@@ -186,6 +186,7 @@ std::vector<Error> ValidateExporter(const Exporter& x, const std::vector<Secret>
   }
   internal::CheckResources(sink, "spec.resources", s.resources);
   internal::CheckScrapeTiming(sink, "spec", s.interval, s.scrape_timeout);
+  internal::CheckAlertOverrides(sink, "spec.alerts", AlertScope::kExporter, type, s.alerts);
   return std::move(sink.errors());
 }
 

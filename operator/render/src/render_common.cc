@@ -6,6 +6,7 @@
 #include <span>
 #include <tuple>
 
+#include "pulse/render/scrape_config_renderer.h"
 #include "pulse/render/text_escape.h"
 
 namespace pulse::render::detail {
@@ -71,6 +72,11 @@ std::string FileStem(std::string_view prefix, const model::ObjectMeta& meta) {
 
 std::string SecretFilePath(const RenderOptions& options, std::string_view namespace_,
                            const model::SecretKeySelector& ref) {
+  if (!options.credentials_dir.empty()) {
+    std::string path = options.credentials_dir;
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    return path + "/" + CredentialFileName(namespace_, ref);
+  }
   std::string path = options.secrets_dir;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   path += '/';

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include "pulse/render/metric_names.h"
@@ -39,6 +41,7 @@ struct Alert {
   std::vector<std::pair<std::string, std::string>> labels;  // written in this order
   std::string summary;
   std::string description;
+  std::string runbook_url;  // "" = no runbook_url annotation
 };
 
 void WriteRecording(YamlWriter& w, const Recording& r) {
@@ -82,8 +85,34 @@ void WriteAlert(YamlWriter& w, const Alert& a) {
   w.String(a.summary);
   w.Key("description");
   w.String(a.description);
+  if (!a.runbook_url.empty()) {
+    w.Key("runbook_url");
+    w.String(a.runbook_url);
+  }
   w.EndMap();
   w.EndMap();
+}
+
+// The settings of one alert (pulse/model/alerts.h) on a rendered rule: `for`, severity first,
+// then the rule's own static labels (already in a.labels after the severity), then the extra
+// labels in name order, and the runbook annotation.
+void Decorate(Alert& a, const model::EffectiveAlert& e,
+              std::vector<std::pair<std::string, std::string>> static_labels = {}) {
+  a.for_ = e.for_.value.count() == 0 ? "" : DurationText(e.for_);
+  a.labels = {{"severity", e.severity}};
+  for (auto& l : static_labels) a.labels.push_back(std::move(l));
+  for (const auto& [k, v] : e.labels) a.labels.emplace_back(k, v);
+  a.runbook_url = e.runbook_url;
+}
+
+const model::AlertDefinition& Def(model::AlertScope scope, std::string_view key) {
+  return *model::FindAlert(scope, key);
+}
+
+// The look-back of an absent-target alert: the configured window, but at least three scrape
+// intervals, so a slow job is not "absent" between two scrapes.
+milliseconds AbsentWindow(const model::EffectiveAlert& e, const model::Duration& interval) {
+  return std::max(e.window.value, 3 * interval.value);
 }
 
 // A rule group: recordings first, then alerts (both in the order given).
@@ -342,57 +371,138 @@ void AppendBurnAlerts(std::vector<Alert>& out, const char* alert_name, const cha
   }
 }
 
-// The generic alerts. Monitors without an SLO of a kind get the plain threshold alert of that
-// kind at the cluster-wide threshold (RenderOptions::thresholds); a per-monitor threshold would
-// be one more per-monitor series joined with `or` fallback to this constant.
-std::vector<Alert> GenericAlerts(const RenderOptions& options,
-                                 const std::set<milliseconds>& availability_windows,
-                                 const std::set<milliseconds>& latency_windows) {
-  const AlertThresholds& t = options.thresholds;
-  const std::string on = OnMonitor();
-  std::vector<Alert> out;
-  {
-    Alert a;
-    a.name = alerts::kApiTargetDown;
-    a.expr =
-        Selector(names::kUp, {{names::kApiMonitorLabel, "!=", ""}}) + " == 0\n" + UnlessDisabled();
-    a.for_ = DurationText(t.target_down_for);
-    a.labels = {{"severity", "warning"}};
+// ---- ApiMonitor alerts of the catalogue (pulse/model/alerts.h) ----
+//
+// One shared rule per alert at the cluster-wide settings. A monitor that differs adds only a
+// one-line series: its threshold (the shared rule compares against it, falling back to the
+// cluster's constant), or a marker the shared rule skips it by. Only a monitor whose `for`,
+// severity, extra labels or runbook differ gets a rule of its own (Prometheus cannot vary those
+// per series), so what is rendered still grows with what differs, not with the monitor count.
+
+struct ApiAlertKey {
+  const char* key;
+  const char* name;
+};
+constexpr ApiAlertKey kApiAlerts[] = {{"targetDown", alerts::kApiTargetDown},
+                                      {"targetAbsent", alerts::kApiTargetAbsent},
+                                      {"errorRatio", alerts::kApiHighErrorRatio},
+                                      {"latencyP99", alerts::kApiHighLatency}};
+
+model::EffectiveAlert ClusterApiAlert(const RenderOptions& o, std::string_view key) {
+  return model::ResolveAlert(Def(model::AlertScope::kApiMonitor, key),
+                             &o.alert_defaults.api_monitor, nullptr);
+}
+model::EffectiveAlert MonitorApiAlert(const model::ApiMonitor& m, const RenderOptions& o,
+                                      std::string_view key) {
+  return model::ResolveAlert(Def(model::AlertScope::kApiMonitor, key),
+                             &o.alert_defaults.api_monitor, &m.spec.alerts);
+}
+
+// Whether the alert exists for this monitor at all: an SLO of a kind replaces the plain alert.
+bool AppliesTo(const model::ApiMonitor& m, std::string_view key) {
+  if (!m.spec.red.alerts) return false;
+  if (key == "errorRatio") return !HasAvailabilitySlo(m.spec.red);
+  if (key == "latencyP99") return !HasLatencySlo(m.spec.red);
+  return true;
+}
+
+enum class Handling { kShared, kSharedThreshold, kOwn, kOff };
+
+Handling HandlingOf(const model::EffectiveAlert& cluster, const model::EffectiveAlert& mine) {
+  if (!mine.enabled) return Handling::kOff;
+  if (!cluster.enabled || mine.for_ != cluster.for_ || mine.severity != cluster.severity ||
+      mine.labels != cluster.labels || mine.runbook_url != cluster.runbook_url) {
+    return Handling::kOwn;
+  }
+  // The absent window is a label of the monitor's expected series, so it never needs a rule.
+  return mine.threshold != cluster.threshold ? Handling::kSharedThreshold : Handling::kShared;
+}
+
+Alert MakeApiAlert(const char* name, std::string expr, const model::EffectiveAlert& e,
+                   std::vector<std::pair<std::string, std::string>> static_labels = {}) {
+  Alert a;
+  a.name = name;
+  a.expr = std::move(expr);
+  Decorate(a, e, std::move(static_labels));
+  const std::string_view n = name;
+  const std::string who = "ApiMonitor {{ $labels.pulse_apimonitor }}";
+  if (n == alerts::kApiTargetDown) {
     a.summary = "{{ $labels.pulse_apimonitor }}: scrape target down";
-    a.description =
-        "Prometheus cannot scrape {{ $labels.instance }} of ApiMonitor {{ $labels.pulse_apimonitor "
-        "}}.";
-    out.push_back(std::move(a));
-  }
-  {
-    Alert a;
-    a.name = alerts::kApiHighErrorRatio;
-    a.expr = std::string(rules::kErrorRatio) + " > " + FormatNumber(t.error_ratio) + "\nunless " +
-             on + "\n(\n  " + Selector(rules::kSloObjective, {{"slo", "=", "availability"}}) +
-             "\n  or\n  " + rules::kAlertsDisabled + "\n)";
-    a.for_ = DurationText(t.error_ratio_for);
-    a.labels = {{"severity", "warning"}};
+    a.description = "Prometheus cannot scrape {{ $labels.instance }} of " + who + ".";
+  } else if (n == alerts::kApiTargetAbsent) {
+    a.summary = "{{ $labels.pulse_apimonitor }}: scrape job without targets";
+    a.description = "Endpoint {{ $labels.pulse_endpoint }} of " + who +
+                    " has no scrape target: no Service, port or address matches any more.";
+  } else if (n == alerts::kApiHighErrorRatio) {
     a.summary = "{{ $labels.pulse_apimonitor }}: high 5xx ratio";
-    a.description = "More than " + FormatNumber(t.error_ratio * 100) +
-                    "% of the requests to ApiMonitor {{ $labels.pulse_apimonitor }} fail with a "
-                    "5xx status.";
-    out.push_back(std::move(a));
-  }
-  {
-    Alert a;
-    a.name = alerts::kApiHighLatency;
-    a.expr = std::string(rules::kLatency) + ":p99_5m > " + FormatNumber(t.latency_p99_seconds) +
-             "\nunless " + on + "\n(\n  " +
-             Selector(rules::kSloObjective, {{"slo", "=", "latency"}}) + "\n  or\n  " +
-             rules::kAlertsDisabled + "\n)";
-    a.for_ = DurationText(t.latency_for);
-    a.labels = {{"severity", "warning"}};
+    a.description =
+        "{{ $value | humanizePercentage }} of the requests to " + who + " fail with a 5xx status.";
+  } else {
     a.summary = "{{ $labels.pulse_apimonitor }}: high p99 latency";
     a.description =
-        "The 99th percentile latency of ApiMonitor {{ $labels.pulse_apimonitor }} is "
-        "above " +
-        FormatNumber(t.latency_p99_seconds) + "s.";
-    out.push_back(std::move(a));
+        "The 99th percentile latency of " + who + " is {{ $value | humanizeDuration }}.";
+  }
+  return a;
+}
+
+// The series each threshold alert compares, and the SLO kind that replaces it.
+std::string ThresholdSeries(std::string_view key) {
+  return key == "errorRatio" ? std::string(rules::kErrorRatio)
+                             : std::string(rules::kLatency) + ":p99_5m";
+}
+const char* ReplacingSlo(std::string_view key) {
+  return key == "errorRatio" ? "availability" : "latency";
+}
+
+// "unless on (pulse_apimonitor) (<first> or <alerts off> or <this alert off>)".
+std::string SharedSkip(const char* alert_name, const std::string& first) {
+  std::string parts;
+  if (!first.empty()) parts += "  " + first + "\n  or\n";
+  parts += std::string("  ") + rules::kAlertsDisabled + "\n  or\n  " +
+           Selector(rules::kAlertGenericDisabled, {{"alert", "=", alert_name}});
+  return "unless " + OnMonitor() + "\n(\n" + parts + "\n)";
+}
+
+// The shared ApiMonitor alerts and the burn-rate alerts.
+std::vector<Alert> GenericAlerts(const RenderOptions& options,
+                                 const std::set<milliseconds>& availability_windows,
+                                 const std::set<milliseconds>& latency_windows,
+                                 const std::set<milliseconds>& absent_windows) {
+  const std::string on = OnMonitor();
+  std::vector<Alert> out;
+  if (const auto e = ClusterApiAlert(options, "targetDown"); e.enabled) {
+    out.push_back(MakeApiAlert(alerts::kApiTargetDown,
+                               Selector(names::kUp, {{names::kApiMonitorLabel, "!=", ""}}) +
+                                   " == 0\n" + SharedSkip(alerts::kApiTargetDown, ""),
+                               e));
+  }
+  // Only monitors with the shared absent alert write expected series, so no skip is needed.
+  if (const auto e = ClusterApiAlert(options, "targetAbsent"); e.enabled) {
+    for (milliseconds w : absent_windows) {
+      const std::string window = model::FormatDuration(w);
+      out.push_back(MakeApiAlert(
+          alerts::kApiTargetAbsent,
+          Selector(rules::kScrapeJobExpected, {{"absent_window", "=", window}}) + "\nunless on (" +
+              names::kApiMonitorLabel + ", " + names::kEndpointLabel + ")\npresent_over_time(" +
+              Selector(names::kUp, {{names::kApiMonitorLabel, "!=", ""}}) + "[" + window + "])",
+          // The series carry the window too; as a rule label it keeps the rules of one group
+          // distinct (promtool's duplicate-rule lint).
+          e, {{"absent_window", window}}));
+    }
+  }
+  for (const char* key : {"errorRatio", "latencyP99"}) {
+    const auto e = ClusterApiAlert(options, key);
+    if (!e.enabled) continue;
+    const char* name = std::string_view(key) == "errorRatio" ? alerts::kApiHighErrorRatio
+                                                             : alerts::kApiHighLatency;
+    const std::string series = ThresholdSeries(key);
+    out.push_back(MakeApiAlert(
+        name,
+        series + "\n> " + on + " group_left ()\n(\n  " +
+            Selector(rules::kAlertThreshold, {{"alert", "=", name}}) + "\n  or " + on + "\n  " +
+            series + " * 0 + " + FormatNumber(e.threshold) + "\n)\n" +
+            SharedSkip(name, Selector(rules::kSloObjective, {{"slo", "=", ReplacingSlo(key)}})),
+        e));
   }
   for (milliseconds w : availability_windows) {
     AppendBurnAlerts(out, alerts::kApiErrorBudgetBurn, "availability",
@@ -410,19 +520,50 @@ Recording ConstantSeries(const char* record, const std::string& value,
   return {record, "vector(" + value + ")", std::move(labels)};
 }
 
-std::vector<Recording> MonitorRecordings(const model::ApiMonitor& m) {
+// What one monitor's own file holds, and the absent windows its expected series use.
+struct MonitorRules {
+  std::vector<Recording> recordings;
+  std::vector<Alert> alerts;
+  std::set<milliseconds> absent_windows;
+};
+
+// The alert of `k` as a rule of the monitor's own (its series only, its settings).
+Alert OwnApiAlert(const model::ApiMonitor& m, const ApiAlertKey& k,
+                  const model::EffectiveAlert& e) {
+  const std::string key = ObjectKey(m.metadata);
+  const std::string_view which = k.key;
+  std::string expr;
+  if (which == "targetDown") {
+    expr = Selector(names::kUp, {{names::kApiMonitorLabel, "=", key}}) + " == 0";
+  } else if (which == "targetAbsent") {
+    for (std::size_t i = 0; i < m.spec.endpoints.size(); ++i) {
+      if (!expr.empty()) expr += "\nor\n";
+      expr += "absent_over_time(" +
+              Selector(names::kUp, {{names::kApiMonitorLabel, "=", key},
+                                    {names::kEndpointLabel, "=", std::to_string(i)}}) +
+              "[" + model::FormatDuration(AbsentWindow(e, m.spec.endpoints[i].interval)) + "])";
+    }
+  } else {
+    expr = Selector(ThresholdSeries(which), {{names::kApiMonitorLabel, "=", key}}) + " > " +
+           FormatNumber(e.threshold);
+  }
+  return MakeApiAlert(k.name, std::move(expr), e);
+}
+
+MonitorRules OwnMonitorRules(const model::ApiMonitor& m, const RenderOptions& options) {
   const model::RedSpec& red = m.spec.red;
   const std::string key = ObjectKey(m.metadata);
-  std::vector<Recording> out;
+  MonitorRules out;
+  auto& rec = out.recordings;
   if (HasAvailabilitySlo(red)) {
-    out.push_back(ConstantSeries(rules::kSloObjective,
+    rec.push_back(ConstantSeries(rules::kSloObjective,
                                  PercentAsRatio(*red.slo->availability_objective),
                                  {{names::kApiMonitorLabel, key},
                                   {"slo", "availability"},
                                   {"slo_window", SloWindowText(red)}}));
   }
   if (HasLatencySlo(red)) {
-    out.push_back(
+    rec.push_back(
         ConstantSeries(rules::kSloObjective, PercentAsRatio(*red.slo->latency_objective),
                        {{names::kApiMonitorLabel, key},
                         {"slo", "latency"},
@@ -430,7 +571,35 @@ std::vector<Recording> MonitorRecordings(const model::ApiMonitor& m) {
                         {"slo_window", SloWindowText(red)}}));
   }
   if (!red.alerts) {
-    out.push_back(ConstantSeries(rules::kAlertsDisabled, "1", {{names::kApiMonitorLabel, key}}));
+    rec.push_back(ConstantSeries(rules::kAlertsDisabled, "1", {{names::kApiMonitorLabel, key}}));
+    return out;
+  }
+  for (const ApiAlertKey& k : kApiAlerts) {
+    if (!AppliesTo(m, k.key)) continue;
+    const model::EffectiveAlert cluster = ClusterApiAlert(options, k.key);
+    const model::EffectiveAlert mine = MonitorApiAlert(m, options, k.key);
+    const Handling h = HandlingOf(cluster, mine);
+    const bool absent = std::string_view(k.key) == "targetAbsent";
+    if ((h == Handling::kOff || h == Handling::kOwn) && cluster.enabled && !absent) {
+      rec.push_back(ConstantSeries(rules::kAlertGenericDisabled, "1",
+                                   {{names::kApiMonitorLabel, key}, {"alert", k.name}}));
+    }
+    if (h == Handling::kOwn) out.alerts.push_back(OwnApiAlert(m, k, mine));
+    if (h == Handling::kSharedThreshold && !absent) {
+      rec.push_back(ConstantSeries(rules::kAlertThreshold, FormatNumber(mine.threshold),
+                                   {{names::kApiMonitorLabel, key}, {"alert", k.name}}));
+    }
+    if (absent && (h == Handling::kShared || h == Handling::kSharedThreshold)) {
+      for (std::size_t i = 0; i < m.spec.endpoints.size(); ++i) {
+        const milliseconds w = AbsentWindow(mine, m.spec.endpoints[i].interval);
+        out.absent_windows.insert(w);
+        rec.push_back(ConstantSeries(rules::kScrapeJobExpected, "1",
+                                     {{names::kApiMonitorLabel, key},
+                                      {names::kEndpointLabel, std::to_string(i)},
+                                      {"scrape_job", model::ScrapeJobName(m, i)},
+                                      {"absent_window", model::FormatDuration(w)}}));
+      }
+    }
   }
   return out;
 }
@@ -451,63 +620,88 @@ std::string SingleGroupFile(const std::string& group, const std::vector<Recordin
 // Exporter
 
 std::vector<Alert> ExporterAlerts(const model::Exporter& e, const RenderOptions& options) {
-  const AlertThresholds& t = options.thresholds;
   const std::string key = ObjectKey(e.metadata);
   const std::vector<Matcher> own{{names::kExporterLabel, "=", key}};
   const std::string subject =
       std::string("Exporter ") + key + " (" + model::ExporterTypeName(e.spec.type) + ")";
   std::vector<Alert> out;
-  auto add = [&](const char* name, std::string expr, const model::Duration* for_,
-                 const char* severity, std::string summary, std::string description) {
+  // The resolved settings of alert `k`, or nothing when switched off.
+  auto settings = [&](std::string_view k) -> std::optional<model::EffectiveAlert> {
+    model::EffectiveAlert s = model::ResolveAlert(Def(model::AlertScope::kExporter, k),
+                                                  &options.alert_defaults.exporter, &e.spec.alerts);
+    if (!s.enabled) return std::nullopt;
+    return s;
+  };
+  auto add = [&](const char* name, std::string expr, const model::EffectiveAlert& s,
+                 std::string summary, std::string description) {
     Alert a;
     a.name = name;
     a.expr = std::move(expr);
-    if (for_ != nullptr) a.for_ = DurationText(*for_);
-    a.labels = {{"severity", severity}};
+    Decorate(a, s);
     a.summary = std::move(summary);
     a.description = std::move(description);
     out.push_back(std::move(a));
   };
-  add(alerts::kExporterDown, Selector(names::kUp, own) + " == 0", &t.target_down_for, "warning",
-      subject + ": pulse-exporter down",
-      "Prometheus cannot scrape pulse-exporter {{ $labels.instance }} of " + subject + ".");
-  add(alerts::kExporterTargetDown, Selector(names::kExporterTargetUp, own) + " == 0",
-      &t.target_down_for, "critical", subject + ": monitored system unreachable",
-      "pulse-exporter cannot refresh target {{ $labels.target }} of " + subject +
-          "; its metrics are getting stale.");
+  if (const auto s = settings("exporterDown")) {
+    add(alerts::kExporterDown, Selector(names::kUp, own) + " == 0", *s,
+        subject + ": pulse-exporter down",
+        "Prometheus cannot scrape pulse-exporter {{ $labels.instance }} of " + subject + ".");
+  }
+  if (const auto s = settings("exporterAbsent")) {
+    const std::string window = model::FormatDuration(AbsentWindow(*s, e.spec.interval));
+    add(alerts::kExporterAbsent,
+        "absent_over_time(" + Selector(names::kUp, own) + "[" + window + "])", *s,
+        subject + ": no pulse-exporter target",
+        "Prometheus has found no pulse-exporter target of " + subject + " for " + window +
+            ": its Service has no ready endpoint.");
+  }
+  if (const auto s = settings("targetDown")) {
+    add(alerts::kExporterTargetDown, Selector(names::kExporterTargetUp, own) + " == 0", *s,
+        subject + ": monitored system unreachable",
+        "pulse-exporter cannot refresh target {{ $labels.target }} of " + subject +
+            "; its metrics are getting stale.");
+  }
   switch (e.spec.type) {
     case model::ExporterType::kRabbitMq:
-      add(alerts::kRabbitMqDeadLetterGrowing,
-          "delta(" + Selector(names::kRabbitDeadLetterQueueMessages, own) + "[" +
-              DurationText(t.dead_letter_growth_window) + "]) > 0",
-          &t.dead_letter_for, "warning", subject + ": dead-letter queue growing",
-          "Dead-letter queue {{ $labels.queue }} in vhost {{ $labels.vhost }} keeps growing: "
-          "messages are being rejected or expiring.");
-      add(alerts::kRabbitMqInFlightBacklog,
-          Selector(names::kRabbitQueueUnacked, own) + " > " + std::to_string(t.in_flight_messages),
-          &t.in_flight_for, "warning", subject + ": in-flight backlog",
-          "Queue {{ $labels.queue }} in vhost {{ $labels.vhost }} has more than " +
-              std::to_string(t.in_flight_messages) +
-              " delivered but unacknowledged messages: consumers are stuck or too slow.");
+      if (const auto s = settings("deadLetterGrowth")) {
+        add(alerts::kRabbitMqDeadLetterGrowing,
+            "delta(" + Selector(names::kRabbitDeadLetterQueueMessages, own) + "[" +
+                DurationText(s->window) + "]) > " + FormatNumber(s->threshold),
+            *s, subject + ": dead-letter queue growing",
+            "Dead-letter queue {{ $labels.queue }} in vhost {{ $labels.vhost }} keeps growing: "
+            "messages are being rejected or expiring.");
+      }
+      if (const auto s = settings("inFlightBacklog")) {
+        add(alerts::kRabbitMqInFlightBacklog,
+            Selector(names::kRabbitQueueUnacked, own) + " > " + FormatNumber(s->threshold), *s,
+            subject + ": in-flight backlog",
+            "Queue {{ $labels.queue }} in vhost {{ $labels.vhost }} has more than " +
+                FormatNumber(s->threshold) +
+                " delivered but unacknowledged messages: consumers are stuck or too slow.");
+      }
       break;
     case model::ExporterType::kPostgreSql:
-      add(alerts::kPostgresConnectionsNearMax,
-          "sum without (database, state) (" + Selector(names::kPgConnections, own) + ")\n/\n" +
-              Selector(names::kPgMaxConnections, own) + "\n> " + FormatNumber(t.connections_ratio),
-          &t.connections_for, "warning", subject + ": connections near max_connections",
-          "PostgreSQL target {{ $labels.target }} uses more than " +
-              FormatNumber(t.connections_ratio * 100) + "% of max_connections.");
+      if (const auto s = settings("connectionsNearMax")) {
+        add(alerts::kPostgresConnectionsNearMax,
+            "sum without (database, state) (" + Selector(names::kPgConnections, own) + ")\n/\n" +
+                Selector(names::kPgMaxConnections, own) + "\n> " + FormatNumber(s->threshold),
+            *s, subject + ": connections near max_connections",
+            "PostgreSQL target {{ $labels.target }} uses more than " +
+                FormatNumber(s->threshold * 100) + "% of max_connections.");
+      }
       [[fallthrough]];
     case model::ExporterType::kS3: {
+      const auto s = settings("sizeGrowth");
+      if (!s) break;
       const bool pg = e.spec.type == model::ExporterType::kPostgreSql;
       const std::string size = Selector(pg ? names::kPgDatabaseSize : names::kS3BucketSize, own);
-      const std::string ago = size + " offset " + DurationText(t.growth_window);
+      const std::string ago = size + " offset " + DurationText(s->window);
       add(pg ? alerts::kPostgresDatabaseGrowth : alerts::kS3BucketGrowth,
-          "(" + size + " - " + ago + ")\n/\n" + ago + "\n> " + FormatNumber(t.size_growth_ratio),
-          nullptr, "warning", subject + (pg ? ": database growing fast" : ": bucket growing fast"),
+          "(" + size + " - " + ago + ")\n/\n" + ago + "\n> " + FormatNumber(s->threshold), *s,
+          subject + (pg ? ": database growing fast" : ": bucket growing fast"),
           std::string(pg ? "Database {{ $labels.database }}" : "Bucket {{ $labels.bucket }}") +
-              " grew by more than " + FormatNumber(t.size_growth_ratio * 100) + "% within " +
-              DurationText(t.growth_window) + ".");
+              " grew by more than " + FormatNumber(s->threshold * 100) + "% within " +
+              DurationText(s->window) + ".");
       break;
     }
   }
@@ -534,10 +728,16 @@ std::string RedMappingName(const model::RedSpec& red) {
   return readable + "-" + detail::HexPrefix(detail::Fnv1a64(identity), 12);
 }
 
-std::string RenderApiMonitorRules(const model::ApiMonitor& monitor, const RenderOptions&) {
-  const std::vector<Recording> recordings = MonitorRecordings(monitor);
-  if (recordings.empty()) return "";
-  return SingleGroupFile("pulse/apimonitor/" + ObjectKey(monitor.metadata), recordings, {});
+namespace {
+std::string MonitorFile(const model::ApiMonitor& monitor, const MonitorRules& own) {
+  if (own.recordings.empty() && own.alerts.empty()) return "";
+  return SingleGroupFile("pulse/apimonitor/" + ObjectKey(monitor.metadata), own.recordings,
+                         own.alerts);
+}
+}  // namespace
+
+std::string RenderApiMonitorRules(const model::ApiMonitor& monitor, const RenderOptions& options) {
+  return MonitorFile(monitor, OwnMonitorRules(monitor, options));
 }
 
 std::string RenderExporterRules(const model::Exporter& exporter, const RenderOptions& options) {
@@ -561,7 +761,7 @@ std::vector<RenderedFile> RenderRuleFiles(const RenderInputs& inputs) {
   std::map<std::string, Mapping> mappings;
   bool any_slo = false;
   bool any_alerts = false;
-  std::set<milliseconds> availability_windows, latency_windows;
+  std::set<milliseconds> availability_windows, latency_windows, absent_windows;
   for (const model::ApiMonitor* m : detail::SortedApiMonitors(inputs.api_monitors)) {
     const model::RedSpec& red = m->spec.red;
     Mapping& mapping = mappings[RedMappingName(red)];
@@ -571,7 +771,9 @@ std::vector<RenderedFile> RenderRuleFiles(const RenderInputs& inputs) {
     any_alerts = any_alerts || red.alerts;
     if (red.alerts && HasAvailabilitySlo(red)) availability_windows.insert(red.slo->window.value);
     if (red.alerts && HasLatencySlo(red)) latency_windows.insert(red.slo->window.value);
-    std::string own = RenderApiMonitorRules(*m, inputs.options);
+    const MonitorRules own_rules = OwnMonitorRules(*m, inputs.options);
+    absent_windows.insert(own_rules.absent_windows.begin(), own_rules.absent_windows.end());
+    std::string own = MonitorFile(*m, own_rules);
     if (!own.empty()) {
       out.push_back(
           {"rules/" + detail::FileStem("apimonitor", m->metadata) + ".yaml", std::move(own)});
@@ -588,10 +790,10 @@ std::vector<RenderedFile> RenderRuleFiles(const RenderInputs& inputs) {
         {"rules/apimonitors-slo.yaml", SingleGroupFile("pulse/slo", SloRecordings(), {})});
   }
   if (any_alerts) {
-    out.push_back(
-        {"rules/apimonitors-alerts.yaml",
-         SingleGroupFile("pulse/alerts", {},
-                         GenericAlerts(inputs.options, availability_windows, latency_windows))});
+    out.push_back({"rules/apimonitors-alerts.yaml",
+                   SingleGroupFile("pulse/alerts", {},
+                                   GenericAlerts(inputs.options, availability_windows,
+                                                 latency_windows, absent_windows))});
   }
   for (const model::Exporter* e : detail::SortedExporters(inputs.exporters)) {
     out.push_back({"rules/" + detail::FileStem("exporter", e->metadata) + ".yaml",

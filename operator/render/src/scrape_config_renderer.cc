@@ -181,6 +181,15 @@ void WriteKubernetesSd(YamlWriter& w, const std::vector<std::string>* namespaces
       }
       w.EndMap();
     }
+    if (!api.bearer_token_file.empty()) {
+      w.Key("authorization");
+      w.BeginMap();
+      w.Key("type");
+      w.String("Bearer");
+      w.Key("credentials_file");
+      w.String(api.bearer_token_file);
+      w.EndMap();
+    }
   }
   if (namespaces != nullptr) {
     w.Key("namespaces");
@@ -348,6 +357,8 @@ void WriteApiMonitorJob(YamlWriter& w, const model::ApiMonitor& m, std::size_t i
     rules.push_back(Rule{{}, "", "job", LiteralReplacement(job), ""});
   }
   rules.push_back(Rule{{}, "", names::kApiMonitorLabel, LiteralReplacement(key), ""});
+  rules.push_back(
+      Rule{{}, "", names::kEndpointLabel, LiteralReplacement(std::to_string(index)), ""});
   // Which metric-name mapping the target's series follow: the shared RED rules of a mapping
   // select its monitors by this label (rules_renderer.h).
   rules.push_back(
@@ -420,6 +431,13 @@ std::string RenderPrometheusConfig(const RenderInputs& inputs) {
   w.String(options.rule_files_glob);
   w.EndSeq();
 
+  if (!options.scrape_config_files.empty()) {
+    w.Key("scrape_config_files");
+    w.BeginSeq();
+    for (const auto& f : options.scrape_config_files) w.String(f);
+    w.EndSeq();
+  }
+
   if (!options.alertmanagers.empty()) {
     std::set<std::string> targets(options.alertmanagers.begin(), options.alertmanagers.end());
     w.Key("alerting");
@@ -454,6 +472,17 @@ std::string RenderPrometheusConfig(const RenderInputs& inputs) {
   w.EndSeq();
   w.EndMap();
   return w.Take();
+}
+
+std::string CredentialFileName(std::string_view namespace_, const model::SecretKeySelector& ref) {
+  std::string name;
+  name.reserve(namespace_.size() + ref.name.size() + ref.key.size() + 2);
+  name.append(namespace_).append("_").append(ref.name).append("_").append(ref.key);
+  constexpr std::size_t kMaxKey = 253;  // a Secret data key
+  if (name.size() > kMaxKey) {
+    name = name.substr(0, kMaxKey - 17) + "_" + detail::HexPrefix(detail::Fnv1a64(name), 16);
+  }
+  return name;
 }
 
 }  // namespace pulse::render

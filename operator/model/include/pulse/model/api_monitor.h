@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "pulse/model/alerts.h"
 #include "pulse/model/common_types.h"
 #include "pulse/model/duration.h"
 #include "pulse/model/object_meta.h"
@@ -101,6 +102,9 @@ struct ApiMonitorSpec {
   std::vector<StaticTargetGroup> static_targets;
   RedSpec red;
   DashboardSpec dashboard;
+  // Per-alert settings (alerts.h; keys targetDown, targetAbsent, errorRatio, latencyP99).
+  // red.alerts: false still switches every alert of the monitor off.
+  AlertOverrides alerts;
 };
 
 struct ApiMonitor {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pulse/model/alerts.h"
 #include "pulse/model/common_types.h"
 #include "pulse/model/duration.h"
 #include "pulse/model/object_meta.h"
@@ -81,6 +82,9 @@ struct ExporterSpec {
   ResourceRequirements resources;
   Duration interval = MakeDuration("30s");  // how often Prometheus scrapes the exporter
   std::optional<Duration> scrape_timeout;   // absent: min(interval, 10s)
+  // Per-alert settings (alerts.h; keys exporterDown, exporterAbsent, targetDown,
+  // deadLetterGrowth, inFlightBacklog, connectionsNearMax, sizeGrowth).
+  AlertOverrides alerts;
 };
 
 struct Exporter {

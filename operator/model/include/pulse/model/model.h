@@ -2,6 +2,7 @@
 // loading and validation.
 #pragma once
 
+#include "pulse/model/alerts.h"
 #include "pulse/model/api_monitor.h"
 #include "pulse/model/common_types.h"
 #include "pulse/model/duration.h"

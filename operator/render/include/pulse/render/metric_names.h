@@ -17,6 +17,10 @@ inline constexpr const char* kApiMonitorLabel = "pulse_apimonitor";
 // The name of the ApiMonitor's metric-name mapping (rules_renderer.h, RedMappingName): the shared
 // RED recording rules of one mapping select exactly its monitors' series with it.
 inline constexpr const char* kRedMappingLabel = "pulse_red_mapping";
+// The index of the ApiMonitor endpoint (scrape job) a target belongs to, "0", "1", ...: the
+// absent-target alert tells the jobs of one monitor apart with it, and it keeps two endpoints
+// that scrape the same address from writing the same series.
+inline constexpr const char* kEndpointLabel = "pulse_endpoint";
 // "<namespace>/<name>" of the Exporter a pulse-exporter target belongs to.
 inline constexpr const char* kExporterLabel = "pulse_exporter";
 

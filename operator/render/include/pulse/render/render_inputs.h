@@ -1,5 +1,5 @@
 // What every renderer takes: the validated objects plus the options that are not part of any
-// custom resource (where Prometheus runs, where Secrets are mounted, alert thresholds). One
+// custom resource (where Prometheus runs, where Secrets are mounted, cluster alert defaults). One
 // struct instead of a list of parameters so a new option never changes a signature.
 //
 // The objects must have passed pulse::model::Validate(); renderers do not re-check them (they
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "pulse/model/alerts.h"
 #include "pulse/model/api_monitor.h"
 #include "pulse/model/duration.h"
 #include "pulse/model/exporter.h"
@@ -30,29 +31,9 @@ struct ExternalApiServer {
   std::string ca_file;
   std::string cert_file;
   std::string key_file;
-};
-
-// Thresholds of the infrastructure alerts (the Exporter CRD has no fields for them yet).
-struct AlertThresholds {
-  // Unacknowledged (in-flight) messages in one queue above this for `in_flight_for`.
-  std::int64_t in_flight_messages = 1000;
-  model::Duration in_flight_for = model::MakeDuration("15m");
-  // Dead-letter queue growing (any increase over the window) for this long.
-  model::Duration dead_letter_growth_window = model::MakeDuration("10m");
-  model::Duration dead_letter_for = model::MakeDuration("10m");
-  // Client connections above this fraction of max_connections.
-  double connections_ratio = 0.8;
-  model::Duration connections_for = model::MakeDuration("10m");
-  // Database / bucket size grew by more than this fraction within `growth_window`.
-  double size_growth_ratio = 0.2;
-  model::Duration growth_window = model::MakeDuration("1h");
-  // An API or exporter scrape target (or an exporter's upstream) down for this long.
-  model::Duration target_down_for = model::MakeDuration("5m");
-  // Without an SLO block: the API's 5xx ratio above this / overall p99 above this.
-  double error_ratio = 0.05;
-  model::Duration error_ratio_for = model::MakeDuration("10m");
-  double latency_p99_seconds = 1.0;
-  model::Duration latency_for = model::MakeDuration("10m");
+  // A ServiceAccount token file, rendered as `authorization` (Bearer): how a Prometheus outside
+  // the cluster authenticates its discovery when it has no client certificate.
+  std::string bearer_token_file = {};
 };
 
 struct RenderOptions {
@@ -64,14 +45,26 @@ struct RenderOptions {
   // Secret keys referenced for TLS/auth are read by Prometheus from
   // <secrets_dir>/<namespace>/<secret>/<key>; whoever runs Prometheus mounts them there.
   std::string secrets_dir = "/etc/prometheus/secrets";
+  // When set (pulse-operator run), they are read from one flat directory instead:
+  // <credentials_dir>/<CredentialFileName(namespace, ref)>, the keys of the Secret the operator
+  // generates with copies of the referenced values (as prometheus-operator does). Empty (the
+  // default, and `render`): the secrets_dir layout above, output unchanged.
+  std::string credentials_dir;
   // rule_files entry of prometheus.yml, relative to the config file's directory.
   std::string rule_files_glob = "rules/*.yaml";
+  // scrape_config_files entries (paths or globs as Prometheus sees them): scrape jobs pulse does
+  // not generate, such as the Helm chart's kubelet cAdvisor and node-exporter jobs. Empty = none.
+  std::vector<std::string> scrape_config_files;
   // Alertmanager "host:port" targets; empty = no `alerting:` section.
   std::vector<std::string> alertmanagers;
   std::optional<ExternalApiServer> api_server;
   // The Service port pulse-exporter listens on (the operator creates the Service).
   std::string exporter_port_name = "metrics";
-  AlertThresholds thresholds;
+  // Cluster-wide alert settings (`--alert-defaults FILE`): between the built-in defaults of
+  // the alert catalogue (pulse/model/alerts.h) and each object's own spec.alerts. The shared
+  // ApiMonitor alerts use these; a monitor that differs gets one threshold series (or, for
+  // `for` / severity / labels / runbook, a rule of its own).
+  model::AlertDefaults alert_defaults;
 };
 
 struct RenderInputs {

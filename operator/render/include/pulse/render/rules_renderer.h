@@ -7,8 +7,11 @@
 //   - one generic SLO group (error / slow ratios over the SRE workbook windows) and one generic
 //     alert group (target down, 5xx ratio, p99, and the multi-window multi-burn-rate alerts, one
 //     set per distinct SLO window) that join on per-monitor series;
-//   - per ApiMonitor only what is its own: a one-line series per SLO objective, and a marker when
-//     its alerts are switched off. A monitor with neither gets no file at all.
+//   - per ApiMonitor only what is its own: a one-line series per SLO objective, per scrape job
+//     (the absent-target alert), per alert threshold that differs from the cluster's, and a
+//     marker per alert it switches off; only an alert whose `for`, severity, labels or runbook
+//     differ becomes a rule of the monitor's own. A monitor with alerts off and no SLO gets a
+//     single marker.
 // Per Exporter: its infrastructure alerts.
 //
 // Recorded series carry the canonical label names (method, route, status, user) whatever the
@@ -54,16 +57,30 @@ inline constexpr const char* kSloFastRequests = "pulse_apimonitor:slo_latency_fa
 inline constexpr const char* kSloObjective = "pulse_apimonitor:slo_objective:ratio";
 // Per monitor with `red.alerts: false`: value 1; every generic alert skips these monitors.
 inline constexpr const char* kAlertsDisabled = "pulse_apimonitor:alerts:disabled";
+// Per monitor whose spec.alerts.<key>.threshold differs from the cluster's: value = its
+// threshold, labels pulse_apimonitor and alert (the alert name). The shared alert compares
+// against it, falling back to the cluster-wide constant.
+inline constexpr const char* kAlertThreshold = "pulse_apimonitor:alert_threshold:value";
+// Per monitor and alert the shared rule must skip (switched off, or the monitor has a rule of
+// its own because its `for`, severity, labels or runbook differ): value 1, labels
+// pulse_apimonitor and alert.
+inline constexpr const char* kAlertGenericDisabled = "pulse_apimonitor:alert_generic:disabled";
+// Per scrape job of a monitor with the shared absent-target alert: value 1, labels
+// pulse_apimonitor, pulse_endpoint (index), scrape_job (job name) and absent_window (the
+// look-back the shared alert of that window uses).
+inline constexpr const char* kScrapeJobExpected = "pulse_apimonitor:scrape_job:expected";
 }  // namespace rules
 
 // Alert names.
 namespace alerts {
 inline constexpr const char* kApiTargetDown = "PulseApiTargetDown";
+inline constexpr const char* kApiTargetAbsent = "PulseApiTargetAbsent";
 inline constexpr const char* kApiErrorBudgetBurn = "PulseApiErrorBudgetBurn";
 inline constexpr const char* kApiLatencyBudgetBurn = "PulseApiLatencyBudgetBurn";
 inline constexpr const char* kApiHighErrorRatio = "PulseApiHighErrorRatio";
 inline constexpr const char* kApiHighLatency = "PulseApiHighLatency";
 inline constexpr const char* kExporterDown = "PulseExporterDown";
+inline constexpr const char* kExporterAbsent = "PulseExporterAbsent";
 inline constexpr const char* kExporterTargetDown = "PulseExporterTargetDown";
 inline constexpr const char* kRabbitMqDeadLetterGrowing = "PulseRabbitMqDeadLetterGrowing";
 inline constexpr const char* kRabbitMqInFlightBacklog = "PulseRabbitMqInFlightBacklog";
@@ -79,8 +96,7 @@ inline constexpr const char* kS3BucketGrowth = "PulseS3BucketGrowth";
 std::string RedMappingName(const model::RedSpec& red);
 inline constexpr const char* kDefaultRedMapping = "default";
 
-// The per-monitor rule file (`groups:`), or "" when the monitor has nothing of its own (no SLO,
-// alerts on): such a monitor is fully served by the shared groups.
+// The per-monitor rule file (`groups:`), or "" when the monitor has nothing of its own.
 std::string RenderApiMonitorRules(const model::ApiMonitor& monitor, const RenderOptions& options);
 std::string RenderExporterRules(const model::Exporter& exporter, const RenderOptions& options);
 
@@ -88,7 +104,7 @@ std::string RenderExporterRules(const model::Exporter& exporter, const RenderOpt
 //   rules/apimonitors-red-<mapping>.yaml   one per distinct mapping (group pulse/red/<mapping>)
 //   rules/apimonitors-slo.yaml             when any monitor has an SLO (group pulse/slo)
 //   rules/apimonitors-alerts.yaml          when any monitor has alerts on (group pulse/alerts)
-//   rules/apimonitor_<ns>_<name>.yaml      per monitor with an SLO or alerts off
+//   rules/apimonitor_<ns>_<name>.yaml      per monitor with anything of its own
 //   rules/exporter_<ns>_<name>.yaml        per Exporter
 std::vector<RenderedFile> RenderRuleFiles(const RenderInputs& inputs);
 

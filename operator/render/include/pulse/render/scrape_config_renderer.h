@@ -12,7 +12,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
+#include "pulse/model/common_types.h"
 #include "pulse/render/render_inputs.h"
 
 namespace pulse::render {
@@ -20,5 +22,12 @@ namespace pulse::render {
 // The whole prometheus.yml. Deterministic: objects are written sorted by (namespace, name)
 // whatever their order in `inputs`.
 std::string RenderPrometheusConfig(const RenderInputs& inputs);
+
+// The file (and generated Secret key) name of a referenced Secret key under
+// RenderOptions::credentials_dir: "<namespace>_<secret>_<key>". Unambiguous because namespaces
+// and Secret names cannot contain '_'; a valid Secret key name ([-._a-zA-Z0-9], at most 253
+// characters). Longer combinations keep their first 236 characters plus "_" and 16 hex digits
+// of a hash of the whole.
+std::string CredentialFileName(std::string_view namespace_, const model::SecretKeySelector& ref);
 
 }  // namespace pulse::render

@@ -9,7 +9,7 @@
 #   testenv.sh env    SERVER STATEDIR   print its env file
 #   testenv.sh restart-apiserver STATEDIR   (kube only) restart kube-apiserver, same etcd
 #
-# SERVER: kube prometheus alertmanager rabbitmq postgres redis s3. See README.md beside this.
+# SERVER: kube prometheus alertmanager rabbitmq postgres redis s3 pulse. See README.md beside this.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib.sh"

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Operator benchmarks on the real stack (issue 10, "Benchmarks"): starts kube, prometheus,
+# alertmanager and pulse (scripts/testenv) in a temporary STATEDIR, measures, prints a table and
+# stops everything it started.
+#   - apply → loaded: one ApiMonitor changed (a PATCH to the apiserver) until the config sync
+#     reports that Prometheus loaded a new config, p50/p99 over RUNS changes, with 100 and with
+#     2,000 monitors present;
+#   - burst: 100 changes within one second → how many reloads Prometheus did;
+#   - operator start → complete config loaded with 1,000 and 10,000 monitors, the operator's
+#     peak RSS (VmHWM) and the bytes in etcd (etcd_mvcc_db_total_size_in_bytes) and in the
+#     delivered objects.
+#   scripts/bench/operator-latency.sh [--build DIR] [--runs N] [--quick]
+# --quick: 100/200 monitors and 1,000 for the start (a check that the script works).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+build="${PULSE_BUILD_DIR:-$repo/build}" runs=30 quick=0
+while (($#)); do
+  case "$1" in
+    --build) build="$2"; shift ;;
+    --runs) runs="$2"; shift ;;
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
+  esac
+  shift
+done
+[[ "$runs" =~ ^[0-9]+$ ]] && ((runs >= 2)) || { echo "--runs wants a number >= 2" >&2; exit 64; }
+export PULSE_BUILD_DIR="$build"
+testenv="$repo/scripts/testenv/testenv.sh"
+state="$(mktemp -d /tmp/pulse-bench.XXXXXX)"
+chmod o+x "$state"
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+stop_all() {
+  local s
+  for s in pulse alertmanager prometheus kube; do "$testenv" stop "$s" "$state" >/dev/null 2>&1 || true; done
+  rm -rf "$state"
+}
+trap stop_all EXIT
+for s in kube prometheus alertmanager pulse; do
+  log "starting $s"
+  "$testenv" start "$s" "$state" 2>>"$state/testenv.log" || { tail -n 30 "$state/testenv.log" >&2; exit 1; }
+done
+envof() { sed -n "s/^$2=//p" "$state/$1/env"; }
+server="$(envof kube SERVER)"
+curl_admin=(curl -fsS --cacert "$(envof kube CA_FILE)" --cert "$(envof kube CLIENT_CERT)" --key "$(envof kube CLIENT_KEY)")
+kc() { kubectl --kubeconfig "$(envof kube KUBECONFIG)" --request-timeout=120s "$@"; }
+sync_url="$(envof pulse CONFIG_SYNC_METRICS_URL)" op_url="$(envof pulse OPERATOR_METRICS_URL)"
+ns=bench
+kc create namespace "$ns" >/dev/null
+
+# Scrapes that fail (a restarting process) read as empty, never end the script.
+metric() { curl -fsS --max-time 3 "$1" | awk -v s="$2" '$1 == s && !found { print $2; found = 1 }' || true; }
+loaded_hash() { curl -fsS --max-time 3 "$sync_url" | sed -n 's/^pulse_config_sync_last_loaded_hash_info{hash="\([0-9a-f]*\)"} 1$/\1/p' || true; }
+op_hash() { curl -fsS --max-time 3 "$op_url" | sed -n 's/^pulse_operator_config_hash_info{hash="\([0-9a-f]*\)"} 1$/\1/p' || true; }
+reloads() { metric "$sync_url" 'pulse_config_sync_reloads_total{result="success"}'; }
+now_ms() { date +%s%3N; }
+
+# create_monitors FROM TO: ApiMonitors m-FROM..m-TO (static targets), server-side applied in
+# chunks of 500 (one request per object, kubectl's own pace).
+create_monitors() {
+  local from="$1" to="$2" i f="$state/monitors.yaml"
+  while ((from <= to)); do
+    : >"$f"
+    for ((i = from; i <= to && i < from + 500; i++)); do
+      printf -- '---\napiVersion: monitoring.pulse.dev/v1alpha1\nkind: ApiMonitor\nmetadata: {name: m-%d, namespace: %s}\nspec:\n  staticTargets: [{targets: ["m-%d.example:8080"]}]\n  endpoints: [{interval: 30s}]\n' \
+        "$i" "$ns" "$i" >>"$f"
+    done
+    kc apply --server-side -f "$f" >/dev/null
+    from=$i
+  done
+}
+# settled SECONDS: waits until the operator's config is the one Prometheus loaded and no work is
+# queued; fails after SECONDS.
+settled() {
+  local deadline=$((SECONDS + $1)) a b
+  while ((SECONDS < deadline)); do
+    a="$(op_hash)"; b="$(loaded_hash)"
+    if [[ -n "$a" && "$a" == "$b" && "$(metric "$op_url" 'pulse_operator_workqueue_depth{controller="apimonitor"}')" == 0 ]]; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  log "not settled after $1 s (operator $a, loaded $b)"; return 1
+}
+# patch_interval NAME SECONDS: one change through the API (no kubectl start-up in the timing).
+patch_interval() {
+  "${curl_admin[@]}" -o /dev/null -X PATCH -H 'Content-Type: application/merge-patch+json' \
+    "$server/apis/monitoring.pulse.dev/v1alpha1/namespaces/$ns/apimonitors/$1" \
+    -d "{\"spec\":{\"endpoints\":[{\"interval\":\"$2s\"}]}}"
+}
+percentile() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; print v[i] }'; }
+
+declare -a rows
+# apply_latency N: RUNS changes of one monitor with N present; p50/p99 ms until loaded.
+apply_latency() {
+  local n="$1" have i before t0 samples=""
+  have="$(kc -n "$ns" get apimonitors -o name | wc -l)"
+  ((have >= n)) || create_monitors $((have + 1)) "$n"
+  settled 300
+  for ((i = 1; i <= runs; i++)); do
+    before="$(loaded_hash)"
+    t0="$(now_ms)"
+    patch_interval m-1 $((10 + i % 2 * 5 + i))
+    while [[ "$(loaded_hash)" == "$before" ]]; do sleep 0.01; done
+    samples+="$(($(now_ms) - t0))"$'\n'
+    settled 60
+  done
+  rows+=("apply → loaded, $n monitors (ms) | p50 $(percentile 50 <<<"$samples") | p99 $(percentile 99 <<<"$samples") | n=$runs")
+  log "${rows[-1]}"
+}
+
+small=100 large=2000 starts=(1000 10000)
+((quick)) && { large=200; starts=(1000); }
+apply_latency "$small"
+apply_latency "$large"
+
+log "burst: 100 changes within one second"
+settled 120
+r0="$(reloads)"; t0="$(now_ms)"
+# One curl process sending the 100 PATCHes in parallel: 100 processes would not start within a
+# second on a small machine.
+burst=(-Z --parallel-max 100 --no-progress-meter)
+for i in $(seq 1 100); do
+  burst+=(--cacert "$(envof kube CA_FILE)" --cert "$(envof kube CLIENT_CERT)" --key "$(envof kube CLIENT_KEY)"
+    -fsS -o /dev/null -X PATCH -H 'Content-Type: application/merge-patch+json'
+    -d "{\"spec\":{\"endpoints\":[{\"interval\":\"$((40 + i % 7))s\"}]}}"
+    "$server/apis/monitoring.pulse.dev/v1alpha1/namespaces/$ns/apimonitors/m-$i" --next)
+done
+unset 'burst[-1]'
+curl "${burst[@]}"
+t1="$(now_ms)"
+settled 120
+sleep 3
+rows+=("burst of 100 changes in $((t1 - t0)) ms | reloads $(($(reloads) - r0)) | |")
+log "${rows[-1]}"
+
+for n in "${starts[@]}"; do
+  log "operator start with $n monitors"
+  kill -TERM "$(cat "$(envof pulse OPERATOR_PID_FILE)")"
+  have="$(kc -n "$ns" get apimonitors -o name | wc -l)"
+  ((have >= n)) || create_monitors $((have + 1)) "$n"
+  db0="$(metric "$(envof kube ETCD_URL)/metrics" etcd_mvcc_db_total_size_in_bytes | awk '{ printf "%.0f", $1 }')"
+  t0="$(now_ms)"
+  "$(envof pulse START_OPERATOR)" operator >/dev/null
+  # Complete: every monitor accepted, and the config with all of them is what Prometheus loaded.
+  until [[ "$(metric "$op_url" 'pulse_operator_objects{kind="ApiMonitor",state="accepted"}')" == "$n" ]]; do sleep 0.05; done
+  settled 600
+  t1="$(now_ms)"
+  pid="$(cat "$(envof pulse OPERATOR_PID_FILE)")"
+  rss="$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")"
+  db1="$(metric "$(envof kube ETCD_URL)/metrics" etcd_mvcc_db_total_size_in_bytes | awk '{ printf "%.0f", $1 }')"
+  delivered="$(kc -n pulse-system get secrets,configmaps -l app.kubernetes.io/managed-by=pulse-operator -o json |
+    jq '[.items[] | ((.data // {}) | to_entries | map(.value | length) | add // 0)] | add')"
+  rows+=("start → loaded, $n monitors | $((t1 - t0)) ms | peak RSS $((rss / 1024)) MiB | delivered data $((delivered / 1024)) KiB, etcd db $((db0 / 1048576)) → $((db1 / 1048576)) MiB")
+  log "${rows[-1]}"
+done
+
+printf '\n| measurement | value | value | note |\n|---|---|---|---|\n'
+for r in "${rows[@]}"; do printf '| %s |\n' "$r"; done

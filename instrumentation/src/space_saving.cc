@@ -111,7 +111,7 @@ void SpaceSaving::Slot::SetKey(std::string_view k) {
 bool SpaceSaving::Slot::KeyEquals(std::string_view k) const noexcept {
   if (k.size() != key_len) return false;
   if (key_len <= kShortKey) return EqualShort(short_key, k.data(), key_len);
-  return std::string_view(long_key) == k;
+  return long_key == k;
 }
 
 SpaceSaving::SpaceSaving(std::size_t capacity)

@@ -92,7 +92,7 @@ class SpaceSaving {
     std::string long_key;  // only when key_len > kShortKey
     std::string_view key() const noexcept {
       return key_len <= kShortKey ? std::string_view(short_key, key_len)
-                                  : std::string_view(long_key);
+                                  : std::string_view{long_key};
     }
     void SetKey(std::string_view k);
     bool KeyEquals(std::string_view k) const noexcept;

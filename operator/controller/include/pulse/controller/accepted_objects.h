@@ -55,7 +55,9 @@ struct Candidate {
 struct ObjectRef {
   std::string kind;
   std::string key;
-  friend auto operator<=>(const ObjectRef&, const ObjectRef&) = default;
+  // clang-tidy 14 reports the 0 of the defaulted <=>'s synthesized comparison as a null pointer.
+  friend auto operator<=>(const ObjectRef&,
+                          const ObjectRef&) = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // The outcome of a change.

@@ -30,7 +30,7 @@ envof() {
 }
 
 STATEDIR="$PULSE_TESTENV_DIR"
-PROM_URL="$(envof prometheus URL)"
+PROM_URL="$(envof prometheus-e2e URL)"  # the Prometheus the pulse fixture delivers into
 OPERATOR_BIN="$(envof pulse BIN_DIR)/pulse-operator"
 kc() { kubectl --kubeconfig "$(envof kube KUBECONFIG)" --request-timeout=30s "$@"; }
 
@@ -163,7 +163,7 @@ converged() {
   render_fresh "$dir" || return 1
   want="$(sha256sum <"$dir/prometheus.yml" | cut -d' ' -f1)"
   have="$(loaded_hash)"
-  file="$(dirname "$(envof prometheus CONFIG)")/prometheus.yml"
+  file="$(dirname "$(envof prometheus-e2e CONFIG)")/prometheus.yml"
   if [[ "$have" != "$want" ]]; then
     echo "loaded hash $have, fresh render $want; diff file vs render:"
     diff "$file" "$dir/prometheus.yml" | head -20

@@ -80,7 +80,9 @@ server_start() {
   command -v kubectl >/dev/null || die "kubectl not installed (run scripts/setup.sh)"
   server="$(_pulse_env kube SERVER)"; ca="$(_pulse_env kube CA_FILE)"
   kubectl_admin=(kubectl --kubeconfig "$(_pulse_env kube KUBECONFIG)" --request-timeout=30s)
-  prom_url="$(_pulse_env prometheus URL)"; prom_dir="$(dirname "$(_pulse_env prometheus CONFIG)")"
+  # Which testenv Prometheus the config sync takes over (CTest: prometheus-e2e, see that launcher).
+  local prom="${PULSE_PROMETHEUS_SERVER:-prometheus}"
+  prom_url="$(_pulse_env "$prom" URL)"; prom_dir="$(dirname "$(_pulse_env "$prom" CONFIG)")"
   am_port="$(_pulse_env alertmanager PORT)"
   local repo target_address; repo="$(_pulse_repo)"
   target_address="$("$repo/scripts/testenv/register-target.sh" --print-address)" || return 1
@@ -121,6 +123,7 @@ server_start() {
       --prometheus-api-server "$server" --prometheus-api-server-ca-file "$ca" \
       --prometheus-api-server-token-file "$dir/prometheus.token" --log-format json
     [[ -z "$watch" ]] || printf '%s\n' --namespaces "$watch"
+    [[ -z "${PULSE_OPERATOR_EXTRA_ARGS:-}" ]] || printf '%s\n' $PULSE_OPERATOR_EXTRA_ARGS # e.g. --kube-api-qps 0
   } >"$dir/operator.args"
   # One-word commands for the env file: `$START_OPERATOR NAME`, `$STOP_OPERATOR NAME`.
   local verb

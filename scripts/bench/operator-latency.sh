@@ -9,22 +9,39 @@
 #   - operator start → complete config loaded with 1,000 and 10,000 monitors, the operator's
 #     peak RSS (VmHWM) and the bytes in etcd (etcd_mvcc_db_total_size_in_bytes) and in the
 #     delivered objects.
-#   scripts/bench/operator-latency.sh [--build DIR] [--runs N] [--quick]
+#   scripts/bench/operator-latency.sh [--build DIR] [--runs N] [--quick] [--starts N,N]
+#                                     [--start-only] [--operator-args "FLAGS"] [--out DIR] [--gap S]
+#                                     [--variants "FLAGS;FLAGS;..."]
 # --quick: 100/200 monitors and 1,000 for the start (a check that the script works).
+# --starts: monitor counts of the start case (default 1000,10000); --start-only skips the
+# apply and burst cases; --operator-args: extra `pulse-operator run` flags (e.g. "--kube-api-qps
+# 0"), passed as PULSE_OPERATOR_EXTRA_ARGS; --out: keep each start's operator log and metrics;
+# --gap: seconds of quiet before each timed apply (default 1.5; 0 = back to back);
+# --variants: the start case once per flag set (empty = defaults), each from new objects.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-build="${PULSE_BUILD_DIR:-$repo/build}" runs=30 quick=0
+build="${PULSE_BUILD_DIR:-$repo/build}" runs=30 quick=0 start_only=0 starts_arg="" out="" gap=1.5 variants=("")
 while (($#)); do
   case "$1" in
     --build) build="$2"; shift ;;
     --runs) runs="$2"; shift ;;
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --starts) starts_arg="$2"; shift ;;
+    --start-only) start_only=1 ;;
+    --gap) gap="$2"; shift ;;
+    --variants) IFS=';' read -r -a variants <<<"$2"; shift ;;
+    --operator-args) export PULSE_OPERATOR_EXTRA_ARGS="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
   shift
 done
 [[ "$runs" =~ ^[0-9]+$ ]] && ((runs >= 2)) || { echo "--runs wants a number >= 2" >&2; exit 64; }
+[[ -z "$starts_arg" || "$starts_arg" =~ ^[0-9]+(,[0-9]+)*$ ]] ||
+  { echo "--starts wants a comma list of numbers, got '$starts_arg'" >&2; exit 64; }
+[[ -z "$out" ]] || mkdir -p "$out"
+[[ "$gap" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--gap wants seconds, got '$gap'" >&2; exit 64; }
 export PULSE_BUILD_DIR="$build"
 testenv="$repo/scripts/testenv/testenv.sh"
 state="$(mktemp -d /tmp/pulse-bench.XXXXXX)"
@@ -53,6 +70,14 @@ metric() { curl -fsS --max-time 3 "$1" | awk -v s="$2" '$1 == s && !found { prin
 loaded_hash() { curl -fsS --max-time 3 "$sync_url" | sed -n 's/^pulse_config_sync_last_loaded_hash_info{hash="\([0-9a-f]*\)"} 1$/\1/p' || true; }
 op_hash() { curl -fsS --max-time 3 "$op_url" | sed -n 's/^pulse_operator_config_hash_info{hash="\([0-9a-f]*\)"} 1$/\1/p' || true; }
 reloads() { metric "$sync_url" 'pulse_config_sync_reloads_total{result="success"}'; }
+# sum_of URL NAME LABEL: the sum of the samples of metric NAME that have LABEL (k="v") among
+# their labels (0 when none).
+sum_of() {
+  { curl -fsS --max-time 3 "$1" || true; } |
+    awk -v n="$2{" -v l="$3" 'index($1, n) == 1 && index($1, l) { s += $2 } END { printf "%.0f\n", s }'
+}
+reconciles() { sum_of "$op_url" pulse_operator_reconcile_total 'controller="apimonitor"'; }
+status_writes() { sum_of "$op_url" pulse_kube_client_requests_total 'verb="patch"'; }
 now_ms() { date +%s%3N; }
 
 # create_monitors FROM TO: ApiMonitors m-FROM..m-TO (static targets), server-side applied in
@@ -93,24 +118,33 @@ percentile() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR * p + 9
 declare -a rows
 # apply_latency N: RUNS changes of one monitor with N present; p50/p99 ms until loaded.
 apply_latency() {
-  local n="$1" have i before t0 samples=""
+  local n="$1" have i before t0 samples="" unsettled=0 rec0 sw0
   have="$(kc -n "$ns" get apimonitors -o name | wc -l)"
   ((have >= n)) || create_monitors $((have + 1)) "$n"
   settled 300
+  rec0="$(reconciles)" sw0="$(status_writes)"
   for ((i = 1; i <= runs; i++)); do
+    # One apply on a quiet system: the sync reloads at most once per --min-reload-interval (1 s),
+    # so back-to-back applies would measure that interval, not the latency.
+    sleep "$gap"
     before="$(loaded_hash)"
     t0="$(now_ms)"
     patch_interval m-1 $((10 + i % 2 * 5 + i))
     while [[ "$(loaded_hash)" == "$before" ]]; do sleep 0.01; done
     samples+="$(($(now_ms) - t0))"$'\n'
-    settled 60
+    # Not settled (a requeue of every monitor still writing statuses): the next apply queues
+    # behind that work, which the row reports as unsettled.
+    settled 300 || unsettled=$((unsettled + 1))
   done
-  rows+=("apply → loaded, $n monitors (ms) | p50 $(percentile 50 <<<"$samples") | p99 $(percentile 99 <<<"$samples") | n=$runs")
+  [[ -z "$out" ]] || curl -fsS --max-time 3 "$op_url" >"$out/apply-$n.metrics" || true
+  rows+=("apply → loaded, $n monitors (ms, ${gap} s quiet before each) | p50 $(percentile 50 <<<"$samples") | p99 $(percentile 99 <<<"$samples") | n=$runs, $((unsettled)) not settled in 300 s; $(($(reconciles) - rec0)) ApiMonitor reconciles, $(($(status_writes) - sw0)) PATCHes (status); load $(cut -d' ' -f1 /proc/loadavg)")
   log "${rows[-1]}"
 }
 
 small=100 large=2000 starts=(1000 10000)
 ((quick)) && { large=200; starts=(1000); }
+[[ -z "$starts_arg" ]] || IFS=, read -r -a starts <<<"$starts_arg"
+if ((!start_only)); then
 apply_latency "$small"
 apply_latency "$large"
 
@@ -131,29 +165,76 @@ curl "${burst[@]}"
 t1="$(now_ms)"
 settled 120
 sleep 3
-rows+=("burst of 100 changes in $((t1 - t0)) ms | reloads $(($(reloads) - r0)) | |")
+rows+=("burst of 100 changes in $((t1 - t0)) ms | reloads $(($(reloads) - r0)) | | load $(cut -d' ' -f1 /proc/loadavg)")
 log "${rows[-1]}"
 
-for n in "${starts[@]}"; do
-  log "operator start with $n monitors"
-  kill -TERM "$(cat "$(envof pulse OPERATOR_PID_FILE)")"
-  have="$(kc -n "$ns" get apimonitors -o name | wc -l)"
-  ((have >= n)) || create_monitors $((have + 1)) "$n"
+fi
+
+# start_case N LABEL: stops the operator, starts it again and times start → complete config
+# loaded (every monitor accepted and that config is the one Prometheus loaded).
+start_case() {
+  local n="$1" label="$2" t0 tl t1 pid rss db0 db1 delivered tag
+  "$(envof pulse STOP_OPERATOR)" operator
   db0="$(metric "$(envof kube ETCD_URL)/metrics" etcd_mvcc_db_total_size_in_bytes | awk '{ printf "%.0f", $1 }')"
   t0="$(now_ms)"
   "$(envof pulse START_OPERATOR)" operator >/dev/null
-  # Complete: every monitor accepted, and the config with all of them is what Prometheus loaded.
-  until [[ "$(metric "$op_url" 'pulse_operator_objects{kind="ApiMonitor",state="accepted"}')" == "$n" ]]; do sleep 0.05; done
-  settled 600
+  # Loaded: every monitor accepted and the operator's config is the one Prometheus loaded (the
+  # first delivery after a start already holds every object, config_reconciler.h). Settled, in
+  # addition: no ApiMonitor queued (status writes that follow the delivery are done).
+  local deadline=$((SECONDS + 900)) a
+  until [[ "$(metric "$op_url" 'pulse_operator_objects{kind="ApiMonitor",state="accepted"}')" == "$n" ]] &&
+    a="$(op_hash)" && [[ -n "$a" && "$a" == "$(loaded_hash)" ]]; do
+    ((SECONDS < deadline)) || { log "start with $n: not loaded after 900 s"; return 1; }
+    sleep 0.05
+  done
+  tl="$(now_ms)"
+  settled 900
   t1="$(now_ms)"
   pid="$(cat "$(envof pulse OPERATOR_PID_FILE)")"
   rss="$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")"
   db1="$(metric "$(envof kube ETCD_URL)/metrics" etcd_mvcc_db_total_size_in_bytes | awk '{ printf "%.0f", $1 }')"
   delivered="$(kc -n pulse-system get secrets,configmaps -l app.kubernetes.io/managed-by=pulse-operator -o json |
     jq '[.items[] | ((.data // {}) | to_entries | map(.value | length) | add // 0)] | add')"
-  rows+=("start → loaded, $n monitors | $((t1 - t0)) ms | peak RSS $((rss / 1024)) MiB | delivered data $((delivered / 1024)) KiB, etcd db $((db0 / 1048576)) → $((db1 / 1048576)) MiB")
+  if [[ -n "$out" ]]; then
+    tag="start-$n-${label// /-}"
+    cp "$(envof pulse OPERATOR_LOG)" "$out/$tag.operator.log"
+    curl -fsS --max-time 3 "$op_url" >"$out/$tag.metrics" || true
+  fi
+  rows+=("start → loaded, $n monitors, $label | $((tl - t0)) ms (queue drained $((t1 - t0)) ms) | peak RSS $((rss / 1024)) MiB | delivered data $((delivered / 1024)) KiB, etcd db $((db0 / 1048576)) → $((db1 / 1048576)) MiB, load $(cut -d' ' -f1 /proc/loadavg)")
   log "${rows[-1]}"
+}
+
+# set_variant FLAGS: the operator's next start uses the testenv's arguments plus FLAGS
+# (scripts/testenv/operator-replica.sh reads STATEDIR/pulse/operator.args, one per line).
+set_variant() {
+  local args="$state/pulse/operator.args" w
+  [[ -f "$args.base" ]] || cp "$args" "$args.base"
+  { cat "$args.base"; for w in $1; do printf '%s\n' "$w"; done; } >"$args"
+}
+
+for n in "${starts[@]}"; do
+  for v in "${variants[@]}"; do
+    log "operator start with $n monitors${v:+, flags $v}"
+    # Stopped while the set changes: the objects created now have no status yet, as on a first
+    # start. With variants, every variant starts from objects without status.
+    "$(envof pulse STOP_OPERATOR)" operator
+    ((${#variants[@]} == 1)) || {
+      kc -n "$ns" delete apimonitors --all --wait=false >/dev/null
+      until (($(kc -n "$ns" get apimonitors -o name | wc -l) == 0)); do sleep 0.5; done
+    }
+    [[ ${#variants[@]} == 1 && -z "$v" ]] || set_variant "$v"
+    have="$(kc -n "$ns" get apimonitors -o name | wc -l)"
+    ((have >= n)) || create_monitors $((have + 1)) "$n"
+    if ((have > n)); then
+      kc -n "$ns" delete apimonitors --wait=false $(seq -f "m-%.0f" $((n + 1)) "$have") >/dev/null
+      until (($(kc -n "$ns" get apimonitors -o name | wc -l) == n)); do sleep 0.5; done
+    fi
+    nostatus="$(kc -n "$ns" get apimonitors -o json | jq '[.items[] | select(.status.observedGeneration == null)] | length')"
+    start_case "$n" "${v:+flags $v, }$nostatus without status"
+    start_case "$n" "${v:+flags $v, }restart, statuses current"
+  done
 done
 
+log "operator args: ${PULSE_OPERATOR_EXTRA_ARGS:-(defaults)}"
 printf '\n| measurement | value | value | note |\n|---|---|---|---|\n'
 for r in "${rows[@]}"; do printf '| %s |\n' "$r"; done

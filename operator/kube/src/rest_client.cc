@@ -68,17 +68,7 @@ void AddJsonHeaders(http::Request& request) {
 // handles), server-side apply and merge PATCH, and DELETE (a repeat meets a 404) qualify; a POST
 // could create the object twice.
 bool ShouldRetry(const ApiError& e, const std::string& method) {
-  if (e.reason() == Reason::kTooManyRequests) return true;
-  if (method == "POST") return false;
-  switch (e.reason()) {
-    case Reason::kServerError:
-    case Reason::kServiceUnavailable:
-    case Reason::kTimeout:
-    case Reason::kTransport:
-      return true;
-    default:
-      return false;
-  }
+  return e.reason() == Reason::kTooManyRequests || (method != "POST" && e.Retriable());
 }
 
 std::string Millis(std::chrono::nanoseconds d) {

@@ -46,6 +46,18 @@ struct RunArgs {
   std::string credentials_dir = "/etc/prometheus/pulse-credentials";
 };
 
+// The whole of `text` as a number in [lo, hi] into *out; false when malformed or out of range
+// (a NaN is out of every range).
+template <typename T>
+bool ParseInRange(const std::string& text, T lo, T hi, T* out) {
+  T n{};
+  const char* end = text.data() + text.size();
+  const auto res = std::from_chars(text.data(), end, n);
+  if (res.ec != std::errc() || res.ptr != end || !(n >= lo && n <= hi)) return false;
+  *out = n;
+  return true;
+}
+
 // "500ms", "15s", "2m", "1h" -> milliseconds; false when malformed or not positive.
 bool ParseFlagDuration(const std::string& text, std::chrono::milliseconds* out) {
   long long n = 0;
@@ -192,28 +204,19 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
       if (!(problem = value(i, flag, &args->workload.default_image)).empty()) return problem;
     } else if (flag == "--workers") {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
-      int n = 0;
-      auto res = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (res.ec != std::errc() || res.ptr != v.data() + v.size() || n < 1 || n > 64) {
+      if (!ParseInRange(v, 1, 64, &args->workers)) {
         return "--workers wants a number from 1 to 64, got \"" + v + "\"";
       }
-      args->workers = n;
     } else if (flag == "--kube-api-qps") {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
-      double q = -1;
-      auto res = std::from_chars(v.data(), v.data() + v.size(), q);
-      if (res.ec != std::errc() || res.ptr != v.data() + v.size() || !(q >= 0 && q <= 10000)) {
+      if (!ParseInRange(v, 0.0, 10000.0, &args->kube_api_qps)) {
         return "--kube-api-qps wants a number from 0 (no limit) to 10000, got \"" + v + "\"";
       }
-      args->kube_api_qps = q;
     } else if (flag == "--kube-api-burst") {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
-      int n = 0;
-      auto res = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (res.ec != std::errc() || res.ptr != v.data() + v.size() || n < 1 || n > 100000) {
+      if (!ParseInRange(v, 1, 100000, &args->kube_api_burst)) {
         return "--kube-api-burst wants a number from 1 to 100000, got \"" + v + "\"";
       }
-      args->kube_api_burst = n;
     } else {
       return "unknown flag \"" + a + "\"";
     }

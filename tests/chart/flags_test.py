@@ -58,6 +58,17 @@ check(seen >= 6, f"{seen} pulse-operator command lines from the chart checked")
 # A bad value is refused too (the operator's parser validates values, not only names).
 bad = run([operator_bin, "run", "--workers=0", "--check-flags"], check_rc=False)
 check(bad.returncode == 64 and "--workers" in bad.stderr, "run --workers=0 is refused (exit 64)")
+# The rate-limit flags: out-of-range, malformed and NaN values are refused with the flag named;
+# the bounds themselves are accepted.
+for flag, value in [("--kube-api-qps", "-1"), ("--kube-api-qps", "nan"), ("--kube-api-qps", "10000.5"),
+                    ("--kube-api-qps", "5x"), ("--kube-api-burst", "0"), ("--kube-api-burst", "100001"),
+                    ("--workers", "65")]:
+    bad = run([operator_bin, "run", f"{flag}={value}", "--check-flags"], check_rc=False)
+    check(bad.returncode == 64 and f'{flag} wants a number' in bad.stderr and f'"{value}"' in bad.stderr,
+          f"run {flag}={value} is refused naming the flag and value (exit {bad.returncode})")
+ok = run([operator_bin, "run", "--kube-api-qps=0", "--kube-api-burst=100000", "--workers=64",
+          "--check-flags"], check_rc=False)
+check(ok.returncode == 0, f"run accepts qps 0, burst 100000, workers 64 (exit {ok.returncode})")
 
 
 def dockerfile_command(path):

@@ -398,6 +398,7 @@ TEST_F(ConfigSyncTest, RejectedConfigIsReportedAndNotRetriedUntilTheContentChang
   api_.SetConfig("bad\n");
   sync_->Notify();
   ASSERT_TRUE(Eventually([&] { return sync_->stats().rejected == 1; }, 10s, 1ms));
+  ASSERT_TRUE(WaitSyncs(2));  // a pass is counted after its reload
   // Time passes and unrelated events arrive: the same rejected files are not reloaded again.
   for (int i = 0; i < 5; ++i) {
     const long long syncs = sync_->stats().syncs;
@@ -468,6 +469,7 @@ TEST_F(ConfigSyncTest, MinReloadIntervalCoalescesABurstIntoOneMoreReload) {
   api_.SetConfig("v0\n");
   Start(1s);
   ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 1; }, 10s, 1ms));
+  ASSERT_TRUE(WaitSyncs(1));  // counted after its reload
   for (int i = 1; i <= 20; ++i) {
     const long long syncs = sync_->stats().syncs;
     api_.SetConfig("v" + std::to_string(i) + "\n");
@@ -488,6 +490,8 @@ TEST_F(ConfigSyncTest, SettleWindowTurnsABurstIntoOnePassOverTheFinalState) {
   Start(0ms, 200ms);
   // The start-up sync does not wait for a settle window.
   ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 1; }, 10s, 1ms));
+  // The pass is counted after its reload; wait for the count so it is not mistaken for a new one.
+  ASSERT_TRUE(WaitSyncs(1));
   const long long syncs = sync_->stats().syncs;
   // 100 changes 5 ms apart (within the 1 s max_settle): nothing is synced while they arrive.
   for (int i = 1; i <= 100; ++i) {
@@ -527,6 +531,7 @@ TEST_F(ConfigSyncTest, CredentialFilesArePrivateStaleOnesGoAndAloneNeedNoReload)
   EXPECT_EQ(fs::status(credentials_dir_ + "/shop_a_pass").permissions(),
             fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_EQ(fs::status(credentials_dir_).permissions(), fs::perms::owner_all);
+  ASSERT_TRUE(WaitSyncs(1));  // counted after its reload
 
   // A new password (and a key gone): files follow, Prometheus is not reloaded for it.
   api_.SetCredentials({{"shop_a_pass", "p2"}});

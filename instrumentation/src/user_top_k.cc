@@ -48,7 +48,7 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
 
 // Eight bytes at a time; the tail is covered by one more (overlapping) load rather than a byte
 // loop, which was a tenth of the top-K's time for typical 9–15-byte ids.
-bool IsAscii(std::string_view s) {
+inline bool IsAscii(std::string_view s) {
   constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
   const char* p = s.data();
   const std::size_t n = s.size();
@@ -280,9 +280,22 @@ unsigned UserTopK::shards() const noexcept { return state_->shard_count; }
 
 void UserTopK::Record(std::string_view user) { Record(user, nullptr, nullptr); }
 
-void UserTopK::Record(std::string_view user, UnderShardLock also, void* context) {
+namespace {
+
+// NormalizeUser for ids that need rewriting (empty, too long, not ASCII); kept out of line so
+// that the common case below has no call and no thread_local access. The view stays valid until
+// the thread's next call.
+[[gnu::noinline]] std::string_view NormalizeRare(std::string_view user) {
   thread_local std::string scratch;
-  const std::string_view key = NormalizeUser(user, scratch);
+  return NormalizeUser(user, scratch);
+}
+
+}  // namespace
+
+void UserTopK::Record(std::string_view user, UnderShardLock also, void* context) {
+  // The ids almost every request carries are already what NormalizeUser would return.
+  const std::string_view key =
+      !user.empty() && user.size() <= kMaxUserBytes && IsAscii(user) ? user : NormalizeRare(user);
   const unsigned index = CurrentShard(state_->shard_count);
   Shard& shard = state_->ShardOf(index);
   // Hash outside the lock: the critical section is only the table update.

@@ -1,6 +1,7 @@
 #include "pulse/red/sharded_histogram.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <stdexcept>
 #include <thread>
@@ -72,6 +73,27 @@ TEST(ShardedHistogram, ConcurrentObserversLoseNothing) {
   EXPECT_EQ(s.cumulative_counts[0], std::uint64_t{kPerThread});      // 1 ms ≤ 0.001
   EXPECT_EQ(s.cumulative_counts[1], std::uint64_t{2} * kPerThread);  // 2 ms ≤ 0.0025
   EXPECT_NEAR(s.sum_seconds, 0.001 * kPerThread * (1 + 2 + 3 + 4), 1e-6);
+}
+
+// CurrentCpu reads the rseq area instead of calling sched_getcpu(); pinned to each allowed CPU in
+// turn, both must name that CPU (a wrong offset or field would read another number).
+TEST(CurrentCpu, AgreesWithSchedGetcpuOnEveryCpuThisThreadMayRunOn) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  int checked = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+    EXPECT_EQ(CurrentCpu(), cpu);
+    EXPECT_EQ(sched_getcpu(), cpu);
+    EXPECT_EQ(CurrentShard(1), 0u);
+    ++checked;
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof(allowed), &allowed), 0);
+  EXPECT_GE(checked, 1);
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #pragma once
 
 #include <sched.h>
+#if __has_include(<sys/rseq.h>)
+#include <sys/rseq.h>  // glibc >= 2.35: the thread's registered rseq area
+#endif
 
 #include <atomic>
 #include <cstdint>
@@ -53,15 +56,31 @@ namespace internal {
 unsigned NextThreadNumber() noexcept;
 }  // namespace internal
 
+// The CPU the calling thread runs on, or a negative number when unknown. With glibc ≥ 2.35 the
+// kernel keeps it in the thread's rseq area (registered by glibc at thread start), read here
+// directly: one load from the thread pointer, where sched_getcpu() is a call through the PLT
+// that reads the same field (about 30 instructions). Where rseq is not registered (old kernels,
+// valgrind, the glibc.pthread.rseq=0 tunable) the field holds a negative value and
+// sched_getcpu()'s own fallback (vDSO getcpu) answers.
+inline int CurrentCpu() noexcept {
+#if __has_include(<sys/rseq.h>)
+  const auto* area = reinterpret_cast<const volatile struct rseq*>(
+      static_cast<char*>(__builtin_thread_pointer()) + __rseq_offset);
+  const auto cpu = static_cast<int>(area->cpu_id);
+  if (cpu >= 0) return cpu;
+#endif
+  return sched_getcpu();
+}
+
 // The calling thread's shard among `shards` (a power of two): the CPU it is running on. Threads
 // running at the same moment are on different CPUs, so they never share a shard however many
 // threads the process has (a pool of 16 on 2 cores included), while numbering threads
-// round-robin made two of them collide whenever the pool outgrew the shards. glibc ≥ 2.35 reads
-// the CPU from the rseq area (under a nanosecond); a thread may migrate right after, which costs
-// at most a cache miss (writers are atomic, or hold the shard's lock). If the CPU is unknown,
-// the thread's round-robin number. Inline: every Record and Observe calls it.
+// round-robin made two of them collide whenever the pool outgrew the shards. A thread may
+// migrate right after reading its CPU, which costs at most a cache miss (writers are atomic, or
+// hold the shard's lock). If the CPU is unknown, the thread's round-robin number. Inline: every
+// Record and Observe calls it.
 inline unsigned CurrentShard(unsigned shards) noexcept {
-  const int cpu = sched_getcpu();
+  const int cpu = CurrentCpu();
   if (cpu >= 0) return static_cast<unsigned>(cpu) & (shards - 1);
   thread_local const unsigned thread_number = internal::NextThreadNumber();
   return thread_number & (shards - 1);

@@ -103,6 +103,16 @@ class SpaceSaving {
     std::uint32_t last = 0;
   };
   static constexpr std::uint32_t kEmpty = 0xffffffffu;
+  // A hash-index cell: the low 32 bits of the key's hash (its tag; the home position is the tag's
+  // low bits, as the index has at most 2^21 cells) above the slot number. Probing compares tags
+  // in the index itself, so a probe past another key — most probes of a miss, and an eviction
+  // starts with a miss — reads no slot.
+  static constexpr std::uint64_t kEmptyCell = ~std::uint64_t{0};
+  static constexpr std::uint64_t kTagMask = 0xffffffff00000000ULL;
+  static std::uint64_t IndexTag(std::uint64_t hash) noexcept { return hash << 32; }
+  static std::uint32_t CellSlot(std::uint64_t cell) noexcept {
+    return static_cast<std::uint32_t>(cell);
+  }
 
   std::uint32_t Find(std::string_view key, std::uint64_t hash) const noexcept;
   void IndexInsert(std::uint32_t slot);
@@ -116,7 +126,7 @@ class SpaceSaving {
   std::vector<std::uint32_t> order_;  // slot indices, estimate descending
   std::vector<Group> groups_;
   std::vector<std::uint32_t> free_groups_;
-  std::vector<std::uint32_t> index_;  // open addressing (linear probing) → entry index
+  std::vector<std::uint64_t> index_;  // open addressing (linear probing), cells as above
   std::uint64_t index_mask_;
   std::uint64_t total_ = 0;
   std::uint64_t untracked_ = 0;

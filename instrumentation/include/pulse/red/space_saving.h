@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pulse/red/key_hash.h"
+
 namespace pulse::red {
 
 class SpaceSaving {
@@ -40,7 +42,7 @@ class SpaceSaving {
   // Same, with the key's Hash() computed beforehand (e.g. outside a lock).
   void Increment(std::string_view key, std::uint64_t hash);
   // The hash this instance uses for `key` (seeded per instance). Thread-safe.
-  std::uint64_t Hash(std::string_view key) const noexcept;
+  std::uint64_t Hash(std::string_view key) const noexcept { return internal::HashKey(key, seed_); }
   // Counts one occurrence that must never be tracked (it only adds to untracked_total()).
   void IncrementUntracked() noexcept {
     ++total_;

@@ -17,7 +17,8 @@ set(PULSE_TEST_ENVIRONMENT
     "PULSE_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
     "PULSE_BINARY_DIR=${CMAKE_BINARY_DIR}"
     "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0"
-    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+    "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tools/sanitizers/lsan.supp:print_suppressions=0")
 
 function(pulse_add_test name)
   cmake_parse_arguments(T "RUN_SERIAL" "TIMEOUT" "SOURCES;LIBS;LABELS;FIXTURES" ${ARGN})

@@ -1,8 +1,11 @@
 """Shared helpers of the chart tests: the real helm and kubectl, the chart's rendered objects."""
 import os
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 import yaml
 
@@ -114,3 +117,68 @@ def containers(objects, kind, name_suffix):
             spec = o["spec"]["template"]["spec"]
             return spec.get("initContainers", []) + spec["containers"]
     raise KeyError(f"no {kind} *{name_suffix} in the rendered chart")
+
+
+def kube_state():
+    """The fixture's control-plane facts (SERVER, CA_FILE, KUBECONFIG) from its env file."""
+    with open(os.path.join(os.environ["PULSE_TESTENV_DIR"], "kube", "env")) as f:
+        return dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, seconds=60):
+    """predicate()'s first truthy value within `seconds`, else None."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    return None
+
+
+def operator_deployment(env, release, ns):
+    """The pod spec of the release's operator Deployment, as helm installed it."""
+    manifest = [d for d in yaml.safe_load_all(run([HELM, "get", "manifest", release, "-n", ns],
+                                                   env=env).stdout) if d]
+    deploy = next(d for d in manifest if d["kind"] == "Deployment" and
+                  d["metadata"]["name"] == f"{release}-operator")
+    return deploy["spec"]["template"]["spec"]
+
+
+def start_operator_as_chart_sa(env, operator_bin, release, ns, tmp):
+    """Starts the real pulse-operator with a token of the chart's ServiceAccount (nothing else)
+    and the exact arguments of the chart's Deployment; only where it listens, the kubeconfig and
+    the leader-election timings (short, for a test) differ from a pod — later flags win in the
+    parser. Returns (process, its log file open for reading back)."""
+    pod = operator_deployment(env, release, ns)
+    kube = kube_state()
+    token = kubectl(env, "-n", ns, "create", "token", pod["serviceAccountName"]).stdout.strip()
+    kubeconfig = os.path.join(tmp, "kubeconfig")
+    with open(kubeconfig, "w") as f:
+        yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": "sa",
+            "clusters": [{"name": "c", "cluster": {"server": kube["SERVER"],
+                                                   "certificate-authority": kube["CA_FILE"]}}],
+            "users": [{"name": "sa", "user": {"token": token}}],
+            "contexts": [{"name": "sa", "context": {"cluster": "c", "user": "sa"}}]}, f)
+    cmd = [operator_bin, *pod["containers"][0]["args"], f"--kubeconfig={kubeconfig}",
+           f"--metrics-address=127.0.0.1:{free_port()}",
+           f"--health-address=127.0.0.1:{free_port()}", "--lease-duration=4s",
+           "--renew-deadline=3s", "--retry-period=500ms", "--log-format=text"]
+    log = open(os.path.join(tmp, "operator.log"), "w+")
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env), log
+
+
+def stop_operator(proc, log):
+    """No request forbidden (the RBAC is enough), then SIGTERM and a clean exit."""
+    log.seek(0)
+    forbidden = [line for line in log.read().splitlines() if "forbidden" in line.lower()]
+    check(not forbidden, f"no request of the operator was forbidden ({forbidden[:3]})")
+    proc.send_signal(signal.SIGTERM)
+    check(proc.wait(timeout=30) == 0, "SIGTERM: the operator exits 0")

@@ -21,16 +21,11 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 
-import yaml
-
-from chart_lib import CHART, HELM, SOURCE, check, finish, kube_env, kubectl, require_helm, run
+from chart_lib import (CHART, HELM, SOURCE, check, finish, kube_env, kubectl, require_helm, run,
+                       start_operator_as_chart_sa, stop_operator, wait_for)
 
 require_helm()
 operator_bin = sys.argv[1]
@@ -40,25 +35,6 @@ ns = f"chart-gitops-{pid}"  # the release: operator output namespace
 apps = f"chart-gitops-apps-{pid}"  # where the example CRs go
 release = "pulse-gitops"
 manager = "gitops-test"  # the field manager a GitOps tool would use
-kube = dict(line.rstrip("\n").split("=", 1)
-            for line in open(os.path.join(os.environ["PULSE_TESTENV_DIR"], "kube", "env"))
-            if "=" in line)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, seconds=90):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    return None
 
 
 def read_tree(root):
@@ -195,31 +171,11 @@ try:
             check_rc=False, env=env)
     check(p.returncode == 0, "helm install (operator only, namespace-scoped)" +
           ("" if p.returncode == 0 else p.stderr))
-    manifest = [d for d in yaml.safe_load_all(run([HELM, "get", "manifest", release, "-n", ns],
-                                                   env=env).stdout) if d]
-    deploy = next(d for d in manifest if d["kind"] == "Deployment" and
-                  d["metadata"]["name"] == f"{release}-operator")
-    pod = deploy["spec"]["template"]["spec"]
-    token = kubectl(env, "-n", ns, "create", "token", pod["serviceAccountName"]).stdout.strip()
-    kubeconfig = os.path.join(tmp, "kubeconfig")
-    with open(kubeconfig, "w") as f:
-        yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "sa",
-            "clusters": [{"name": "c", "cluster": {"server": kube["SERVER"],
-                                                   "certificate-authority": kube["CA_FILE"]}}],
-            "users": [{"name": "sa", "user": {"token": token}}],
-            "contexts": [{"name": "sa", "context": {"cluster": "c", "user": "sa"}}]}, f)
-    # The Deployment's arguments as they are; where to listen and the kubeconfig differ from a
-    # pod (later flags win in the parser).
-    cmd = [operator_bin, *pod["containers"][0]["args"], f"--kubeconfig={kubeconfig}",
-           f"--metrics-address=127.0.0.1:{free_port()}",
-           f"--health-address=127.0.0.1:{free_port()}", "--lease-duration=4s",
-           "--renew-deadline=3s", "--retry-period=500ms", "--log-format=text"]
-    log = open(os.path.join(tmp, "operator.log"), "w+")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc, log = start_operator_as_chart_sa(env, operator_bin, release, ns, tmp)
 
     expected = render(moved, os.path.join(tmp, "render-moved"))
-    delivered = wait_for(lambda: (lambda d: d if d == expected else None)(delivered_files()))
+    delivered = wait_for(lambda: (lambda d: d if d == expected else None)(delivered_files()),
+                         seconds=90)
     if delivered is None:
         got = delivered_files() or {}
         differing = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))
@@ -240,11 +196,7 @@ try:
           f"{len(accepted)} of {len(objs)} example objects Accepted in-cluster")
     diff_is_empty(moved, "examples/crs (after the operator wrote status)")
 
-    log.seek(0)
-    forbidden = [line for line in log.read().splitlines() if "forbidden" in line.lower()]
-    check(not forbidden, f"no request of the operator was forbidden ({forbidden[:3]})")
-    proc.send_signal(signal.SIGTERM)
-    check(proc.wait(timeout=30) == 0, "SIGTERM: the operator exits 0")
+    stop_operator(proc, log)
     proc = None
 finally:
     if proc is not None:

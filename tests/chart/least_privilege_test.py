@@ -4,20 +4,16 @@ and does its job — a valid ApiMonitor is Accepted, an invalid one is rejected 
 Secret appears in the release namespace, the config includes the chart's scrape_config_files —
 with no request forbidden. Namespace-scoped mode, so the per-namespace Roles are what is tested.
 Usage: least_privilege_test.py PULSE_OPERATOR"""
-import gzip
 import base64
+import gzip
 import json
 import os
-import signal
-import socket
-import subprocess
+import shutil
 import sys
 import tempfile
-import time
 
-import yaml
-
-from chart_lib import CHART, HELM, check, finish, kube_env, kubectl, require_helm, run
+from chart_lib import (CHART, HELM, check, finish, kube_env, kubectl, require_helm, run,
+                       start_operator_as_chart_sa, stop_operator, wait_for)
 
 require_helm()
 operator_bin = sys.argv[1]
@@ -26,25 +22,6 @@ pid = os.getpid()
 ns = f"chart-lp-{pid}"
 watched = f"chart-lp-shop-{pid}"
 release = "pulse-lp"
-kube = dict(line.rstrip("\n").split("=", 1)
-            for line in open(os.path.join(os.environ["PULSE_TESTENV_DIR"], "kube", "env"))
-            if "=" in line)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(what, predicate, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    return None
 
 
 def condition(kind, name, type_):
@@ -64,29 +41,7 @@ try:
     p = run([HELM, "install", release, CHART, "--namespace", ns, "--create-namespace",
              "--set", f"operator.watchNamespaces={{{watched}}}"], check_rc=False, env=env)
     check(p.returncode == 0, "helm install (namespace-scoped)" + ("" if p.returncode == 0 else p.stderr))
-    manifest = [d for d in yaml.safe_load_all(run([HELM, "get", "manifest", release, "-n", ns],
-                                                   env=env).stdout) if d]
-    deploy = next(d for d in manifest if d["kind"] == "Deployment" and
-                  d["metadata"]["name"] == f"{release}-operator")
-    pod = deploy["spec"]["template"]["spec"]
-    args = pod["containers"][0]["args"]
-    token = kubectl(env, "-n", ns, "create", "token", pod["serviceAccountName"]).stdout.strip()
-    kubeconfig = os.path.join(tmp, "kubeconfig")
-    with open(kubeconfig, "w") as f:
-        yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "sa",
-            "clusters": [{"name": "c", "cluster": {"server": kube["SERVER"],
-                                                   "certificate-authority": kube["CA_FILE"]}}],
-            "users": [{"name": "sa", "user": {"token": token}}],
-            "contexts": [{"name": "sa", "context": {"cluster": "c", "user": "sa"}}]}, f)
-    # The Deployment's arguments as they are; only where to listen and the kubeconfig differ
-    # from a pod (later flags win in the parser).
-    metrics, health = free_port(), free_port()
-    cmd = [operator_bin, *args, f"--kubeconfig={kubeconfig}",
-           f"--metrics-address=127.0.0.1:{metrics}", f"--health-address=127.0.0.1:{health}",
-           "--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms", "--log-format=text"]
-    log = open(os.path.join(tmp, "operator.log"), "w+")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc, log = start_operator_as_chart_sa(env, operator_bin, release, ns, tmp)
 
     good = {"apiVersion": "monitoring.pulse.dev/v1alpha1", "kind": "ApiMonitor",
             "metadata": {"name": "shop", "namespace": watched},
@@ -98,10 +53,10 @@ try:
     kubectl(env, "apply", "--server-side", "-f", "-", stdin=json.dumps(
         {"apiVersion": "v1", "kind": "List", "items": [good, bad]}))
 
-    c = wait_for("shop accepted", lambda: (condition("apimonitor", "shop", "Accepted") or {})
+    c = wait_for(lambda: (condition("apimonitor", "shop", "Accepted") or {})
                  .get("status") == "True")
     check(bool(c), "the valid ApiMonitor is Accepted by the operator running as the chart's SA")
-    c = wait_for("broken rejected", lambda: (condition("apimonitor", "broken", "Accepted") or {})
+    c = wait_for(lambda: (condition("apimonitor", "broken", "Accepted") or {})
                  .get("status") == "False")
     check(bool(c), "the invalid ApiMonitor is rejected alone (Accepted=False)")
 
@@ -116,18 +71,13 @@ try:
         text = gzip.decompress(base64.b64decode(payload)).decode()
         return text if "shop.example:8080" in text else None
 
-    text = wait_for("config Secret", config_text)
+    text = wait_for(config_text)
     check(text is not None, f"the config Secret {release}-prometheus-config holds the valid monitor")
     if text:
         check("/etc/prometheus/scrape/*.yaml" in text and "scrape_config_files" in text,
               "the delivered config loads the chart's scrape files (cAdvisor, components)")
         check("broken" not in text, "the rejected monitor is not in the config")
-    log.seek(0)
-    output = log.read()
-    forbidden = [line for line in output.splitlines() if "forbidden" in line.lower()]
-    check(not forbidden, f"no request of the operator was forbidden ({forbidden[:3]})")
-    proc.send_signal(signal.SIGTERM)
-    check(proc.wait(timeout=30) == 0, "SIGTERM: the operator exits 0")
+    stop_operator(proc, log)
     proc = None
 finally:
     if proc is not None:
@@ -136,6 +86,5 @@ finally:
     run([HELM, "uninstall", release, "-n", ns], check_rc=False, env=env)
     kubectl(env, "delete", "namespace", ns, watched, "--wait=false", check_rc=False)
     if "PULSE_KEEP_LOGS" not in os.environ:
-        import shutil
         shutil.rmtree(tmp, ignore_errors=True)
 finish()

@@ -108,8 +108,9 @@ PULSE_HOT_INLINE void SpaceSaving::IndexInsert(std::uint32_t slot) {
 // tombstones, so probe lengths do not degrade under constant churn. Each cell carries its
 // hash's low bits, so a cell's home is known without reading its slot.
 PULSE_HOT_INLINE void SpaceSaving::IndexErase(std::uint32_t slot) {
-  const std::uint64_t cell = IndexTag(entries_[slot].hash) | slot;
-  std::uint64_t i = entries_[slot].hash & index_mask_;
+  const std::uint64_t hash = entries_[slot].hash;
+  const std::uint64_t cell = IndexTag(hash) | slot;
+  std::uint64_t i = hash & index_mask_;
   while (index_[i] != cell) i = (i + 1) & index_mask_;
   std::uint64_t j = i;
   for (;;) {

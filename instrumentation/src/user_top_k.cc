@@ -72,9 +72,15 @@ inline bool IsAscii(std::string_view s) {
   return (high_bits & kHigh) == 0;
 }
 
+// What almost every request carries: an id NormalizeUser returns unchanged.
+inline bool AlreadyNormal(std::string_view user) {
+  return !user.empty() && user.size() <= kMaxUserBytes && IsAscii(user);
+}
+
 }  // namespace
 
 std::string_view NormalizeUser(std::string_view raw, std::string& scratch) {
+  if (AlreadyNormal(raw)) return raw;
   if (raw.empty()) return kAnonymousUser;
   if (raw.size() > kMaxUserBytes) raw = raw.substr(0, kMaxUserBytes);
   if (IsAscii(raw)) return raw;
@@ -293,9 +299,7 @@ namespace {
 }  // namespace
 
 void UserTopK::Record(std::string_view user, UnderShardLock also, void* context) {
-  // The ids almost every request carries are already what NormalizeUser would return.
-  const std::string_view key =
-      !user.empty() && user.size() <= kMaxUserBytes && IsAscii(user) ? user : NormalizeRare(user);
+  const std::string_view key = AlreadyNormal(user) ? user : NormalizeRare(user);
   const unsigned index = CurrentShard(state_->shard_count);
   Shard& shard = state_->ShardOf(index);
   // Hash outside the lock: the critical section is only the table update.

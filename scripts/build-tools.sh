@@ -204,4 +204,17 @@ build_dashboard_check() {
 }
 build_dashboard_check
 # ---- end pulse-dashboard-check --------------------------------------------------------------
+# ---- victoria-metrics (remote-write target of tests/remote_write) ----------------------------
+# Single-node VictoriaMetrics (Apache-2.0) from its Go module: a real remote-write receiver with a
+# Prometheus-compatible query API. The version is pinned here (not in tools-env.sh) so that this
+# block stays self-contained; stamped like VictoriaMetrics' own Makefile does, so `-version` and
+# vm_app_version say which release runs.
+VICTORIAMETRICS_VERSION="${VICTORIAMETRICS_VERSION:-v1.151.0}"
+build_victoriametrics() {
+  go_install victoria-metrics \
+    "github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics@$VICTORIAMETRICS_VERSION" \
+    "-X github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-metrics-$VICTORIAMETRICS_VERSION"
+}
+build_victoriametrics
+# ---- end victoria-metrics --------------------------------------------------------------------
 log "all tools ready in $PULSE_TOOLS_BIN"

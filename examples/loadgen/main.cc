@@ -3,6 +3,7 @@
 // mix; `--stats-file` keeps live counts for checks against what Prometheus recorded.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "../../instrumentation/bench/zipf.h"
@@ -42,7 +44,8 @@ Options:
   --not-found-pct P   share of each service's requests that deliberately ask for something that
                       does not exist, answered 404 (default 1; 0 turns them off)
   --stats-file PATH   rewrite PATH every second with JSON: elapsed seconds, requests sent and
-                      the answers per target and status (for checks against Prometheus)
+                      the answers per target and status, and each target's 20 heaviest users
+                      with their request counts (for checks against Prometheus)
   --help              this text
 SIGUSR1 pauses sending (requests in flight complete and are counted), SIGUSR2 resumes: a check
 can then compare the services' counters with this program's exact counts.
@@ -88,12 +91,16 @@ std::vector<Target> ParseTargets(const std::string& spec) {
   return out;
 }
 
-// Answers per target and status, shared by the sending threads.
+// Answers per target and status, and requests per target and user, shared by the sending
+// threads. The per-user counts are the truth the services' top-K users are checked against.
 class Tally {
  public:
-  void Add(const std::string& target, int status) {
+  static constexpr std::size_t kTopUsers = 20;
+
+  void Add(const std::string& target, int status, const std::string& user) {
     std::lock_guard<std::mutex> lock(mu_);
     ++counts_[target][status];
+    ++users_[target][user];
     ++sent_;
   }
   std::string Json(double elapsed) const {
@@ -110,7 +117,7 @@ class Tally {
             (statuses.empty() ? "\"" : ",\"") + std::to_string(status) + "\":" + std::to_string(n);
       }
       out += (first_target ? "\"" : ",\"") + name + "\":{\"sent\":" + std::to_string(total) +
-             ",\"status\":{" + statuses + "}}";
+             ",\"status\":{" + statuses + "},\"top_users\":[" + TopUsers(name) + "]}";
       first_target = false;
     }
     return out + "}}\n";
@@ -130,8 +137,31 @@ class Tally {
   }
 
  private:
+  // `["user",count],...` for the target's kTopUsers heaviest users, heaviest first (ties by
+  // name, so the file is deterministic). Called with mu_ held.
+  std::string TopUsers(const std::string& target) const {
+    const auto it = users_.find(target);
+    if (it == users_.end()) return "";
+    std::vector<std::pair<const std::string*, long long>> all;
+    all.reserve(it->second.size());
+    for (const auto& [user, n] : it->second) all.emplace_back(&user, n);
+    const auto top = all.begin() + static_cast<std::ptrdiff_t>(std::min(kTopUsers, all.size()));
+    std::partial_sort(all.begin(), top, all.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : *a.first < *b.first;
+    });
+    std::string out;
+    for (auto u = all.begin(); u != top; ++u) {
+      // Loadgen user ids are "user-<n>": nothing to escape in JSON.
+      out +=
+          (u == all.begin() ? "[\"" : ",[\"") + *u->first + "\"," + std::to_string(u->second) + "]";
+    }
+    return out;
+  }
+
   mutable std::mutex mu_;
   std::map<std::string, std::map<int, long long>> counts_;  // target → status → count
+  // target → user → requests; at most --users entries per target.
+  std::map<std::string, std::unordered_map<std::string, long long>> users_;
   long long sent_ = 0;
 };
 
@@ -226,7 +256,7 @@ int main(int argc, char** argv) {
               clients[which]->Request(req.method, req.target, req.body,
                                       {{"X-User-Id", user}, {"Content-Type", "application/json"}});
           known.Record(req, r.status, r.body);
-          tally.Add(targets[which].name, r.status);
+          tally.Add(targets[which].name, r.status, user);
         }
       });
     }

@@ -24,6 +24,7 @@
 #include "pulse/serve/metrics_server.h"
 #include "pulse/serve/signal_waiter.h"
 #include "render_command.h"
+#include "shard_flag.h"
 
 namespace pulse::cli {
 namespace {
@@ -48,6 +49,8 @@ struct SyncArgs {
   std::chrono::milliseconds settle{200};
   bool help = false;
   bool check_flags = false;
+  bool sharded = false;  // --shard I given
+  std::uint32_t shard = 0;
 };
 
 // "500ms", "15s", "2m", "0s" -> milliseconds; false when malformed or negative.
@@ -91,6 +94,11 @@ std::string Parse(const std::vector<std::string>& argv, SyncArgs* args) {
       args->check_flags = true;
     } else if (auto it = strings.find(flag); it != strings.end()) {
       if (!(problem = value(i, flag, it->second)).empty()) return problem;
+    } else if (flag == "--shard") {
+      std::string v;
+      if (!(problem = value(i, flag, &v)).empty()) return problem;
+      if (!(problem = ParseShardIndex(flag, v, &args->shard)).empty()) return problem;
+      args->sharded = true;
     } else if (flag == "--min-reload-interval" || flag == "--settle") {
       std::string v;
       if (!(problem = value(i, flag, &v)).empty()) return problem;
@@ -106,6 +114,8 @@ std::string Parse(const std::vector<std::string>& argv, SyncArgs* args) {
     return "--log-format wants json or text, got \"" + args->log_format + "\"";
   }
   if (args->config_dir.empty()) return "--config-dir is required";
+  // Only this shard's config (docs/sharding.md); the rule ConfigMaps are the same for all.
+  if (args->sharded) args->config_secret = ShardConfigSecret(args->config_secret, args->shard);
   while (args->config_dir.size() > 1 && args->config_dir.back() == '/') args->config_dir.pop_back();
   if (args->rules_dir.empty()) args->rules_dir = args->config_dir + "/rules";
   while (args->rules_dir.size() > 1 && args->rules_dir.back() == '/') args->rules_dir.pop_back();
@@ -163,6 +173,9 @@ Cluster:
                              pulse-system). Only this namespace is watched.
   --config-secret NAME       head Secret of the gzip prometheus.yml (default
                              pulse-prometheus-config; parts NAME-1, NAME-2, ...)
+  --shard I                  this Prometheus is shard I of 'run --shards N' (0 to N-1): load
+                             only that shard's config, Secret NAME-shard-I (docs/sharding.md);
+                             default: not sharded, Secret NAME
   --rules-selector SELECTOR  label selector of the rule ConfigMaps (default
                              app.kubernetes.io/managed-by=pulse-operator,
                              app.kubernetes.io/component=rules)

@@ -70,7 +70,10 @@ bool ReplaceDirectory(const std::string& dir_text, const std::vector<render::Ren
     }
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
       const std::string name = entry.path().filename().string();
-      if (RenderEntries().count(name) == 0) {
+      // prometheus-shard-<i>.yml: the configs of `render --shards N` (scrape_sharding.h).
+      const bool shard_config = name.rfind("prometheus-shard-", 0) == 0 && name.size() > 4 &&
+                                name.compare(name.size() - 4, 4, ".yml") == 0;
+      if (RenderEntries().count(name) == 0 && !shard_config) {
         *error = "output directory " + dir.string() + " contains \"" + name +
                  "\", which render did not write; refusing to replace it (use an empty or new "
                  "directory)";

@@ -12,6 +12,9 @@
 #include "pulse/model/validate.h"
 #include "pulse/render/exporter_config_renderer.h"
 #include "pulse/render/render.h"
+#include "pulse/render/scrape_sharding.h"
+#include "remote_write_file.h"
+#include "shard_flag.h"
 
 namespace pulse::cli {
 namespace {
@@ -25,6 +28,8 @@ struct Args {
   render::RenderOptions options;
   std::string api_server, ca_file, cert_file, key_file, token_file;
   std::string alert_defaults;  // --alert-defaults FILE
+  std::uint32_t shards = 1;    // --shards N
+  std::string remote_write;    // --remote-write-config FILE
 };
 
 bool ValidHostPort(const std::string& text) {
@@ -55,6 +60,8 @@ std::string Parse(const std::vector<std::string>& argv, Args* args) {
       args->keep_going = true;
     } else if (a == "--require-secrets") {
       args->require_secrets = true;
+    } else if (a == "--exporter-static-targets") {
+      args->options.exporter_static_targets = true;
     } else if (flag == "-f" || flag == "--filename") {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
       args->paths.push_back(v);
@@ -78,8 +85,13 @@ std::string Parse(const std::vector<std::string>& argv, Args* args) {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
       if (!ValidHostPort(v)) return "--alertmanager wants host:port, got \"" + v + "\"";
       args->options.alertmanagers.push_back(v);
+    } else if (flag == "--shards") {
+      if (!(problem = value(i, flag, &v)).empty()) return problem;
+      if (!(problem = ParseShardCount(flag, v, &args->shards)).empty()) return problem;
     } else if (flag == "--alert-defaults") {
       if (!(problem = value(i, flag, &args->alert_defaults)).empty()) return problem;
+    } else if (flag == "--remote-write-config") {
+      if (!(problem = value(i, flag, &args->remote_write)).empty()) return problem;
     } else if (flag == "--secrets-dir") {
       if (!(problem = value(i, flag, &args->options.secrets_dir)).empty()) return problem;
       if (args->options.secrets_dir.front() != '/') return "--secrets-dir must be an absolute path";
@@ -175,8 +187,20 @@ Options:
   --ca-file FILE --cert-file FILE --key-file FILE
                                 TLS files Prometheus uses to reach that API server
   --token-file FILE             a token file Prometheus sends as Bearer to that API server
+  --exporter-static-targets     scrape each Exporter at pulse-exporter-<name>:9187 (static_configs)
+                                instead of discovering its Service: for a Prometheus without
+                                Kubernetes, where each exporter runs under that hostname
+                                (deploy/docker-compose.yml)
+  --shards N                    split the scrape targets over N Prometheus servers (1-64,
+                                default 1): writes prometheus-shard-0.yml ... instead of
+                                prometheus.yml, each keeping the targets whose hashmod of
+                                __address__ is its number, with external label
+                                prometheus_shard; no rule_files there (docs/sharding.md)
   --alert-defaults FILE         cluster-wide alert settings (YAML: apiMonitor: / exporter:
                                 blocks shaped like spec.alerts; docs/crds.md "Alerts")
+  --remote-write-config FILE    remote write (URL, auth from Secret keys as files under
+                                --secrets-dir, queue settings) added to prometheus.yml
+                                (docs/remote-write.md)
   -h, --help                    this text
 
 Errors go to stderr, one per line: file: Kind namespace/name: field.path: problem.
@@ -209,6 +233,18 @@ int RunRender(const std::vector<std::string>& argv, std::ostream& out, std::ostr
     err << "note: " << note << '\n';
   }
 
+  if (!args.remote_write.empty()) {
+    model::RemoteWrite remote_write;
+    std::string note;
+    const std::string problem_text = ReadRemoteWriteFile(args.remote_write, &remote_write, &note);
+    if (!problem_text.empty()) {
+      err << problem_text << "\nnothing written to " << args.output << '\n';
+      return kExitInvalid;
+    }
+    args.options.remote_write = std::move(remote_write);
+    err << "note: " << note << '\n';
+  }
+
   const model::ParseResult parsed = model::LoadPaths(args.paths);
   model::ValidateOptions validate_options;
   validate_options.require_secrets = args.require_secrets;
@@ -228,6 +264,16 @@ int RunRender(const std::vector<std::string>& argv, std::ostream& out, std::ostr
   const render::RenderInputs inputs{checked.valid.api_monitors, checked.valid.exporters,
                                     args.options};
   std::vector<render::RenderedFile> files = render::RenderAll(inputs);
+  if (args.shards > 1) {
+    // One config per shard instead of prometheus.yml; rules and dashboards are shared
+    // (docs/sharding.md).
+    std::erase_if(files, [](const render::RenderedFile& f) {
+      return f.path == render::kPrometheusConfigPath;
+    });
+    for (auto& f : render::RenderShardedPrometheusConfigs(inputs, args.shards)) {
+      files.push_back(std::move(f));
+    }
+  }
   // The exporter configs the operator would put into each Exporter's Deployment, so GitOps/CI
   // can check them with `pulse-exporter --check` too.
   for (auto& f : render::RenderExporterConfigs(checked.valid.exporters)) {
@@ -245,9 +291,10 @@ int RunRender(const std::vector<std::string>& argv, std::ostream& out, std::ostr
     if (f.path.rfind("exporters/", 0) == 0) ++exporter_configs;
   }
   out << "rendered " << checked.valid.api_monitors.size() << " ApiMonitor(s) and "
-      << checked.valid.exporters.size() << " Exporter(s) into " << args.output
-      << ": prometheus.yml, " << rules << " rule file(s), " << dashboards << " dashboard(s), "
-      << exporter_configs << " exporter config(s)\n";
+      << checked.valid.exporters.size() << " Exporter(s) into " << args.output << ": "
+      << (args.shards > 1 ? std::to_string(args.shards) + " shard config(s)" : "prometheus.yml")
+      << ", " << rules << " rule file(s), " << dashboards << " dashboard(s), " << exporter_configs
+      << " exporter config(s)\n";
   return checked.errors.empty() ? kExitOk : kExitPartial;
 }
 

@@ -19,12 +19,15 @@
 #include "pulse/controller/manager.h"
 #include "pulse/controller/resources.h"
 #include "pulse/controller/secret_watches.h"
+#include "pulse/controller/status_queue.h"
 #include "pulse/kube/config.h"
 #include "pulse/kube/event_recorder.h"
 #include "pulse/kube/informer.h"
 #include "pulse/kube/rest_client.h"
 #include "pulse/serve/signal_waiter.h"
+#include "remote_write_file.h"
 #include "render_command.h"
+#include "shard_flag.h"
 
 namespace pulse::cli {
 namespace {
@@ -44,6 +47,7 @@ struct RunArgs {
   std::string api_server, ca_file, cert_file, key_file, token_file;
   bool leader_namespace_set = false;
   std::string credentials_dir = "/etc/prometheus/pulse-credentials";
+  std::uint32_t shards = 1;  // --shards N
 };
 
 // The whole of `text` as a number in [lo, hi] into *out; false when malformed or out of range
@@ -180,6 +184,17 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
       problem = ReadAlertDefaultsFile(v, &args->config.render.alert_defaults);
       if (!problem.empty()) return problem;
+    } else if (flag == "--remote-write-config") {  // issue 13: remote write of every config
+      if (!(problem = value(i, flag, &v)).empty()) return problem;
+      model::RemoteWrite remote_write;
+      if (!(problem = ReadRemoteWriteFile(v, &remote_write)).empty()) return problem;
+      // The operator does not copy these Secrets into the credentials Secret yet, so a config
+      // naming them would point Prometheus at files that never appear: refuse it up front.
+      if (!model::RemoteWriteSecretRefs(remote_write).empty()) {
+        return v + ": basicAuth, bearerTokenSecret and tlsConfig Secrets are not supported by " +
+               "`run` yet (use `render`, or put the store behind a proxy that authenticates)";
+      }
+      args->config.render.remote_write = std::move(remote_write);
     } else if (flag == "--scrape-config-file") {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
       args->config.render.scrape_config_files.push_back(v);
@@ -212,6 +227,9 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
       if (!ParseInRange(v, 0.0, 10000.0, &args->kube_api_qps)) {
         return "--kube-api-qps wants a number from 0 (no limit) to 10000, got \"" + v + "\"";
       }
+    } else if (flag == "--shards") {
+      if (!(problem = value(i, flag, &v)).empty()) return problem;
+      if (!(problem = ParseShardCount(flag, v, &args->shards)).empty()) return problem;
     } else if (flag == "--kube-api-burst") {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
       if (!ParseInRange(v, 1, 100000, &args->kube_api_burst)) {
@@ -226,6 +244,11 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
     return "leader election wants --retry-period < --renew-deadline < --lease-duration";
   }
   if (!args->leader_namespace_set) le.namespace_ = args->config.delivery.namespace_;
+  // One config Secret set per shard (docs/sharding.md); one shard keeps today's name.
+  for (std::uint32_t i = 0; args->shards > 1 && i < args->shards; ++i) {
+    args->config.shard_config_secrets.push_back(
+        ShardConfigSecret(args->config.delivery.config_secret, i));
+  }
   // The config names the copies in the credentials Secret, as files under this directory.
   args->config.render.credentials_dir = args->credentials_dir;
   if (!args->api_server.empty()) {
@@ -291,6 +314,10 @@ Generated objects (all in --output-namespace):
   --output-namespace NS         where Prometheus and Grafana run (default pulse-system)
   --config-secret NAME          Secret with the gzip prometheus.yml (default
                                 pulse-prometheus-config; large configs add NAME-1, NAME-2, ...)
+  --shards N                    split the scrape targets over N Prometheus servers (1-64,
+                                default 1): one config Secret set per shard, NAME-shard-0 ...
+                                NAME-shard-<N-1>, each read by 'config-sync --shard I'; rules
+                                and dashboards stay shared (docs/sharding.md)
   --rules-configmap NAME        rule ConfigMaps NAME-0, NAME-1, ... (default pulse-rules)
   --dashboard-prefix PREFIX     dashboard ConfigMaps PREFIX-<dashboard> (default
                                 pulse-dashboard), labelled grafana_dashboard: "1"
@@ -308,6 +335,8 @@ Rendering:
   --alertmanager HOST:PORT      an Alertmanager target (repeatable)
   --external-label NAME=VALUE   a global external label (repeatable)
   --alert-defaults FILE         cluster-wide alert settings (docs/crds.md "Alerts")
+  --remote-write-config FILE    remote write added to every rendered config (URL, headers,
+                                queue settings, write relabelings; docs/remote-write.md)
   --scrape-config-file PATH     listed under scrape_config_files: in prometheus.yml, for scrape
                                 jobs pulse does not generate (cAdvisor, node-exporter); a path
                                 or glob as Prometheus sees it (repeatable)
@@ -365,11 +394,13 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     std::vector<std::string> namespaces = args.namespaces;
     if (namespaces.empty()) namespaces.push_back("");  // all namespaces
     std::map<std::string, std::unique_ptr<kube::Informer>> monitor_informers, exporter_informers;
+    kube::InformerOptions informer_options;
+    informer_options.transform = controller::DropUnreadFields;  // memory: resources.h
     for (const std::string& ns : namespaces) {
       monitor_informers[ns] =
-          std::make_unique<kube::Informer>(client, controller::ApiMonitors(), ns);
+          std::make_unique<kube::Informer>(client, controller::ApiMonitors(), ns, informer_options);
       exporter_informers[ns] =
-          std::make_unique<kube::Informer>(client, controller::Exporters(), ns);
+          std::make_unique<kube::Informer>(client, controller::Exporters(), ns, informer_options);
     }
     auto lister = [](std::map<std::string, std::unique_ptr<kube::Informer>>& informers) {
       return [&informers](const std::string& key) -> kube::ObjectPtr {
@@ -405,6 +436,15 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     monitor_deps.rule_layout = exporter_deps.rule_layout = &rule_layout;
     args.config.rule_layout = &rule_layout;
     args.config.requeue = requeue;
+    // Statuses are written after the first delivery, by their own queue (status_queue.h), so
+    // that delivery does not wait for one rate-limited PATCH per object.
+    controller::StatusQueue statuses(writer, &rule_layout);
+    monitor_deps.statuses = exporter_deps.statuses = &statuses;
+    args.config.rendered = [&statuses] { statuses.Open(); };
+    // One worker: it holds at most one rate-limiter slot, so a config write never queues behind
+    // a backlog of statuses. Declared before the per-object controllers, which enqueue into it.
+    controller::Controller status_writer({"status", 1, {}}, statuses, *registry);
+    statuses.SetEnqueue([&status_writer](const std::string& key) { status_writer.Enqueue(key); });
     controller::ApiMonitorReconciler monitor_reconciler(monitor_deps);
     controller::ExporterReconciler exporter_reconciler(exporter_deps, args.workload);
     controller::Controller monitors({"apimonitor", args.workers, {}}, monitor_reconciler,
@@ -421,7 +461,9 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     controller::Manager manager(args.manager, client, registry);
     auto ready_to_render = [&] {
       // The first delivery waits for every object to have been judged once, so it is never a
-      // config that lacks half of them.
+      // config that lacks half of them. Later ones do not wait: a change is delivered while
+      // other objects are being reconciled (they enqueue the config again when they change it).
+      if (statuses.IsOpen()) return true;
       return manager.CachesSynced() && monitors.Pending() == 0 && exporters.Pending() == 0;
     };
     controller::ConfigReconciler config_rec(args.config, accepted, writer, registry.get(),
@@ -440,6 +482,7 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     manager.AddController(monitors);
     manager.AddController(exporters);
     manager.AddController(*config_controller);
+    manager.AddController(status_writer);
     // Deliver (and sweep stale objects) even when there is no custom resource at all.
     config_controller->Enqueue(controller::kConfigKey);
 

@@ -11,16 +11,18 @@
 #     delivered objects.
 #   scripts/bench/operator-latency.sh [--build DIR] [--runs N] [--quick] [--starts N,N]
 #                                     [--start-only] [--operator-args "FLAGS"] [--out DIR] [--gap S]
-#                                     [--variants "FLAGS;FLAGS;..."]
+#                                     [--variants "FLAGS;FLAGS;..."] [--applies N,N]
 # --quick: 100/200 monitors and 1,000 for the start (a check that the script works).
 # --starts: monitor counts of the start case (default 1000,10000); --start-only skips the
 # apply and burst cases; --operator-args: extra `pulse-operator run` flags (e.g. "--kube-api-qps
 # 0"), passed as PULSE_OPERATOR_EXTRA_ARGS; --out: keep each start's operator log and metrics;
 # --gap: seconds of quiet before each timed apply (default 1.5; 0 = back to back);
-# --variants: the start case once per flag set (empty = defaults), each from new objects.
+# --variants: the start case once per flag set (empty = defaults), each from new objects;
+# --applies: monitor counts of the apply → loaded case (default 100,2000).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${PULSE_BUILD_DIR:-$repo/build}" runs=30 quick=0 start_only=0 starts_arg="" out="" gap=1.5 variants=("")
+applies_arg=""
 while (($#)); do
   case "$1" in
     --build) build="$2"; shift ;;
@@ -28,6 +30,7 @@ while (($#)); do
     --quick) quick=1 ;;
     --starts) starts_arg="$2"; shift ;;
     --start-only) start_only=1 ;;
+    --applies) applies_arg="$2"; shift ;;
     --gap) gap="$2"; shift ;;
     --variants) IFS=';' read -r -a variants <<<"$2"; shift ;;
     --operator-args) export PULSE_OPERATOR_EXTRA_ARGS="$2"; shift ;;
@@ -40,6 +43,8 @@ done
 [[ "$runs" =~ ^[0-9]+$ ]] && ((runs >= 2)) || { echo "--runs wants a number >= 2" >&2; exit 64; }
 [[ -z "$starts_arg" || "$starts_arg" =~ ^[0-9]+(,[0-9]+)*$ ]] ||
   { echo "--starts wants a comma list of numbers, got '$starts_arg'" >&2; exit 64; }
+[[ -z "$applies_arg" || "$applies_arg" =~ ^[0-9]+(,[0-9]+)*$ ]] ||
+  { echo "--applies wants a comma list of numbers, got '$applies_arg'" >&2; exit 64; }
 [[ -z "$out" ]] || mkdir -p "$out"
 [[ "$gap" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--gap wants seconds, got '$gap'" >&2; exit 64; }
 export PULSE_BUILD_DIR="$build"
@@ -95,12 +100,14 @@ create_monitors() {
   done
 }
 # settled SECONDS: waits until the operator's config is the one Prometheus loaded and no work is
-# queued; fails after SECONDS.
+# queued (ApiMonitors to reconcile, statuses to write); fails after SECONDS.
 settled() {
-  local deadline=$((SECONDS + $1)) a b
+  local deadline=$((SECONDS + $1)) a b m
   while ((SECONDS < deadline)); do
     a="$(op_hash)"; b="$(loaded_hash)"
-    if [[ -n "$a" && "$a" == "$b" && "$(metric "$op_url" 'pulse_operator_workqueue_depth{controller="apimonitor"}')" == 0 ]]; then
+    m="$(curl -fsS --max-time 3 "$op_url" || true)"
+    # A build without the status queue has no "status" series: awk reads it as 0.
+    if [[ -n "$a" && "$a" == "$b" ]] && awk '$1 ~ /^pulse_operator_workqueue_depth\{controller="(apimonitor|status)"\}$/ { s += $2 } END { exit !(NR > 0 && s == 0) }' <<<"$m"; then
       return 0
     fi
     sleep 0.2
@@ -141,12 +148,12 @@ apply_latency() {
   log "${rows[-1]}"
 }
 
-small=100 large=2000 starts=(1000 10000)
-((quick)) && { large=200; starts=(1000); }
+applies=(100 2000) starts=(1000 10000)
+((quick)) && { applies=(100 200); starts=(1000); }
 [[ -z "$starts_arg" ]] || IFS=, read -r -a starts <<<"$starts_arg"
+[[ -z "$applies_arg" ]] || IFS=, read -r -a applies <<<"$applies_arg"
 if ((!start_only)); then
-apply_latency "$small"
-apply_latency "$large"
+for n in "${applies[@]}"; do apply_latency "$n"; done
 
 log "burst: 100 changes within one second"
 settled 120

@@ -9,6 +9,7 @@
 #include "pulse/controller/api_monitor_reconciler.h"
 #include "pulse/controller/config_reconciler.h"
 #include "pulse/controller/exporter_reconciler.h"
+#include "pulse/controller/resources.h"
 #include "pulse/model/parse.h"
 #include "pulse/model/validate.h"
 #include "pulse/render/scrape_config_renderer.h"
@@ -489,6 +490,26 @@ TEST_F(ReconcilersTest, ACollidingOutputRejectsTheLaterObjectAlone) {
   ASSERT_EQ(monitors.Reconcile("shop/x-y").kind, Result::Kind::kDone);
   EXPECT_EQ((*ConditionOf(writer_.last_status["apimonitors/shop/x-y"], "Accepted"))["status"],
             "True");
+}
+
+// The informers' transform keeps what the reconcilers read and drops the bookkeeping that is
+// most of a cached object (half of it, once the object has a status).
+TEST(DropUnreadFieldsTest, ManagedFieldsAndLastAppliedGoOtherAnnotationsStay) {
+  Json m = Monitor("a");
+  m["metadata"]["managedFields"] = Json::array({{{"manager", "kubectl"}, {"operation", "Apply"}}});
+  m["metadata"]["annotations"] = {{"kubectl.kubernetes.io/last-applied-configuration", "{}"},
+                                  {"team", "shop"}};
+  Json expected = Monitor("a");
+  expected["metadata"]["annotations"] = {{"team", "shop"}};
+  DropUnreadFields(m);
+  EXPECT_EQ(m, expected);
+  // Only the last-applied annotation: no empty annotations map is left behind.
+  m["metadata"]["annotations"] = {{"kubectl.kubernetes.io/last-applied-configuration", "{}"}};
+  DropUnreadFields(m);
+  EXPECT_EQ(m, Monitor("a"));
+  Json not_an_object = "x";
+  DropUnreadFields(not_an_object);
+  EXPECT_EQ(not_an_object, "x");
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ TEST(Examples, ShopIsAServiceMonitorWithSlos) {
   EXPECT_TRUE(shop.spec.red.alerts);
   ASSERT_TRUE(shop.spec.red.slo.has_value());
   EXPECT_DOUBLE_EQ(*shop.spec.red.slo->availability_objective, 99.9);
-  EXPECT_EQ(shop.spec.red.slo->latency_threshold->value, std::chrono::milliseconds(300));
+  EXPECT_EQ(shop.spec.red.slo->latency_threshold->value, std::chrono::milliseconds(250));
   EXPECT_DOUBLE_EQ(*shop.spec.red.slo->latency_objective, 99.0);
   EXPECT_EQ(shop.spec.red.slo->window.value, std::chrono::hours(24 * 30));
   EXPECT_EQ(ScrapeJobName(shop, 0), "apimonitor/default/shop/0");

@@ -304,5 +304,27 @@ TEST_F(RenderCli, ExternalApiServerFlagsReachTheConfig) {
   EXPECT_NE(config.find("key_file: /k/c.key"), std::string::npos);
 }
 
+// --exporter-static-targets (deploy/docker-compose.yml): every Exporter's job scrapes its
+// workload hostname statically; without the flag the same input is discovered through
+// Kubernetes. The flag is in --help.
+TEST_F(RenderCli, ExporterStaticTargetsFlagReachesTheConfig) {
+  const std::string in = Quote(testing::SourcePath("examples/crs"));
+  CliResult r = Render("render -f " + in + " -o " + Quote((dir_ / "static").string()) +
+                       " --exporter-static-targets");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string config = Read(dir_ / "static" / "prometheus.yml");
+  for (const char* target : {"pulse-exporter-mes-db:9187", "pulse-exporter-rabbitmq:9187",
+                             "pulse-exporter-s3:9187", "pulse-exporter-shop-db:9187"}) {
+    EXPECT_NE(config.find("    - " + std::string(target) + "\n"), std::string::npos) << target;
+  }
+  // The ApiMonitors of examples/ use selectors: still discovered.
+  EXPECT_NE(config.find("kubernetes_sd_configs"), std::string::npos);
+  r = Render("render -f " + in + " -o " + Quote((dir_ / "k8s").string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Read(dir_ / "k8s" / "prometheus.yml").find(":9187"), std::string::npos);
+  r = Render("render --help");
+  EXPECT_NE(r.out.find("--exporter-static-targets"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pulse::render

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
+#include "pulse/render/exporter_config_renderer.h"
 #include "pulse/render/render.h"
 
 namespace pulse::render {
@@ -92,6 +94,52 @@ TEST(ScrapeConfig, ExporterJobSelectsItsServiceAndPort) {
   EXPECT_EQ(job["relabel_configs"][0]["regex"].as<std::string>(), "pulse-exporter-mq");
   EXPECT_EQ(job["relabel_configs"][1]["regex"].as<std::string>(), "metrics");
   EXPECT_EQ(job["kubernetes_sd_configs"][0]["namespaces"]["names"][0].as<std::string>(), "infra");
+}
+
+// The target labels a job's relabel_configs write (target_label of each rule).
+std::set<std::string> TargetLabels(const YAML::Node& job) {
+  std::set<std::string> labels;
+  for (const auto& r : job["relabel_configs"]) {
+    if (r["target_label"]) labels.insert(r["target_label"].as<std::string>());
+  }
+  return labels;
+}
+
+TEST(ScrapeConfig, ExporterStaticTargetIsTheWorkloadOnTheExporterListenPort) {
+  model::Exporter e;
+  e.metadata.namespace_ = "infra";
+  e.metadata.name = "mq$1";  // '$' must stay literal in a replacement
+  const std::vector<model::Exporter> exporters{e};
+  RenderOptions o;
+  o.exporter_static_targets = true;
+  const YAML::Node job =
+      YAML::Load(RenderPrometheusConfig({{}, exporters, o}))["scrape_configs"][0];
+  EXPECT_FALSE(job["kubernetes_sd_configs"].IsDefined());
+  ASSERT_EQ(job["static_configs"].size(), 1u);
+  ASSERT_EQ(job["static_configs"][0]["targets"].size(), 1u);
+  // The port is the one the rendered exporter config listens on (one source of truth).
+  const std::vector<RenderedFile> configs = RenderExporterConfigs(exporters);
+  ASSERT_EQ(configs.size(), 1u);
+  const std::string listen = YAML::Load(configs[0].content)["listen"].as<std::string>();
+  EXPECT_EQ(job["static_configs"][0]["targets"][0].as<std::string>(),
+            "pulse-exporter-mq$1" + listen.substr(listen.rfind(':')));
+  std::map<std::string, std::string> literal;
+  for (const auto& r : job["relabel_configs"]) {
+    EXPECT_FALSE(r["source_labels"].IsDefined()) << "no discovery meta labels without discovery";
+    literal[r["target_label"].as<std::string>()] = r["replacement"].as<std::string>();
+  }
+  EXPECT_EQ(literal["namespace"], "infra");
+  EXPECT_EQ(literal["service"], "pulse-exporter-mq$$1");
+  EXPECT_EQ(literal["job"], "pulse-exporter-mq$$1");
+  EXPECT_EQ(literal["endpoint"], "metrics");
+  EXPECT_EQ(literal["pulse_exporter"], "infra/mq$$1");
+
+  // The same labels as a discovered target, except pod: rules and dashboards select the
+  // same series with either kind of job.
+  std::set<std::string> discovered =
+      TargetLabels(YAML::Load(RenderPrometheusConfig({{}, exporters, {}}))["scrape_configs"][0]);
+  discovered.erase("pod");
+  EXPECT_EQ(TargetLabels(job), discovered);
 }
 
 TEST(ScrapeConfig, AlertingOnlyWithAlertmanagers) {

@@ -13,6 +13,7 @@ Result ApiMonitorReconciler::Reconcile(const std::string& key) {
   if (!object || internal::IsBeingDeleted(*object)) {
     events_.Forget(key);
     internal::WatchSecrets(deps_, "ApiMonitor", key, "", {});
+    if (deps_.statuses != nullptr) deps_.statuses->Forget({"ApiMonitor", key});
     const Verdict v = deps_.accepted.Remove("ApiMonitor", key);
     if (v.config_changed) deps_.config_changed();
     internal::RequeueOthers(deps_, v);
@@ -29,6 +30,7 @@ Result ApiMonitorReconciler::Reconcile(const std::string& key) {
     internal::WatchSecrets(deps_, "ApiMonitor", key, (*object)["metadata"].value("namespace", ""),
                            checked.referenced_secrets);
     Json generated = Json::object();
+    internal::PendingRuleFiles rule_files;
     Verdict verdict;
     if (checked.accepted) {
       const model::ApiMonitor& m = *checked.accepted;
@@ -58,7 +60,7 @@ Result ApiMonitorReconciler::Reconcile(const std::string& key) {
       if (verdict.duplicate_of) {
         generated = Json::object();  // held back: nothing of it is produced
       } else {
-        internal::AddRuleConfigMaps(m, {"ApiMonitor", key}, *object, deps_, generated);
+        rule_files = internal::AddRuleConfigMaps(m, {"ApiMonitor", key}, *object, deps_, generated);
         events_.Forget(key);
       }
     } else {
@@ -67,7 +69,7 @@ Result ApiMonitorReconciler::Reconcile(const std::string& key) {
     if (verdict.config_changed) deps_.config_changed();
     internal::RequeueOthers(deps_, verdict);
     return internal::Finish(*object, checked, ApiMonitors(), generated, deps_, events_,
-                            verdict.duplicate_of);
+                            verdict.duplicate_of, std::move(rule_files));
   } catch (const kube::ApiError& e) {
     return internal::ErrorResult(e);
   }

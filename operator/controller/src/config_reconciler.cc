@@ -11,6 +11,7 @@
 #include "pulse/render/dashboard_renderer.h"
 #include "pulse/render/rules_renderer.h"
 #include "pulse/render/scrape_config_renderer.h"
+#include "pulse/render/scrape_sharding.h"
 
 namespace pulse::controller {
 
@@ -106,6 +107,7 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
   auto rule_maps = BuildRuleConfigMaps(rules, options_.delivery);
   if (!rule_maps.ok()) {
     // One rule file above the ConfigMap limit: no retry helps until the objects change.
+    if (options_.rendered) options_.rendered();
     return Result::Terminal("rules: " + rule_maps.status().ToString());
   }
   std::vector<DeliveredObject> objects = std::move(rule_maps).value();
@@ -118,8 +120,22 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
     objects.push_back(BuildCredentialsSecret(snapshot.credentials, options_.delivery));
   }
   // Parts in order, head last (delivery.h): a reader of the head sees a complete set.
-  for (auto& s : BuildConfigSecrets(prometheus_yml, options_.delivery)) {
-    objects.push_back(std::move(s));
+  if (options_.shard_config_secrets.empty()) {
+    for (auto& s : BuildConfigSecrets(prometheus_yml, options_.delivery)) {
+      objects.push_back(std::move(s));
+    }
+  } else {
+    // One set per shard, each in the same order; the metrics keep describing the whole
+    // (unsharded) config, which changes exactly when some shard's does.
+    const auto count = static_cast<std::uint32_t>(options_.shard_config_secrets.size());
+    const auto shards = render::RenderShardedPrometheusConfigs(inputs, count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      DeliveryOptions shard_delivery = options_.delivery;
+      shard_delivery.config_secret = options_.shard_config_secrets[i];
+      for (auto& s : BuildConfigSecrets(shards[i].content, shard_delivery)) {
+        objects.push_back(std::move(s));
+      }
+    }
   }
 
   std::lock_guard lock(mu_);
@@ -165,6 +181,7 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
       if (options_.requeue) options_.requeue(ref);
     }
   }
+  if (options_.rendered) options_.rendered();
   return Result::Done();
 }
 

@@ -14,6 +14,7 @@ Result ExporterReconciler::Reconcile(const std::string& key) {
     // The workload goes with the Exporter (ownerReferences); only our records remain.
     events_.Forget(key);
     internal::WatchSecrets(deps_, "Exporter", key, "", {});
+    if (deps_.statuses != nullptr) deps_.statuses->Forget({"Exporter", key});
     {
       std::lock_guard lock(mu_);
       applied_.erase(key);
@@ -34,6 +35,7 @@ Result ExporterReconciler::Reconcile(const std::string& key) {
     internal::WatchSecrets(deps_, "Exporter", key, (*object)["metadata"].value("namespace", ""),
                            checked.referenced_secrets);
     Json generated = Json::object();
+    internal::PendingRuleFiles rule_files;
     Verdict verdict;
     if (checked.accepted) {
       const model::Exporter& x = *checked.accepted;
@@ -51,7 +53,7 @@ Result ExporterReconciler::Reconcile(const std::string& key) {
       internal::RequeueOthers(deps_, verdict);
       if (verdict.duplicate_of) {
         return internal::Finish(*object, checked, Exporters(), generated, deps_, events_,
-                                verdict.duplicate_of);
+                                verdict.duplicate_of, std::nullopt);
       }
       const std::string uid = (*object)["metadata"].value("uid", "");
       ExporterWorkload w =
@@ -78,7 +80,7 @@ Result ExporterReconciler::Reconcile(const std::string& key) {
       generated["scrapeJob"] = model::ScrapeJobName(x);
       generated["dashboardUid"] = dashboard_uid;
       generated["dashboard"] = dashboard;
-      internal::AddRuleConfigMaps(x, {"Exporter", key}, *object, deps_, generated);
+      rule_files = internal::AddRuleConfigMaps(x, {"Exporter", key}, *object, deps_, generated);
       events_.Forget(key);
     } else {
       verdict = deps_.accepted.Reject("Exporter", key);
@@ -86,7 +88,7 @@ Result ExporterReconciler::Reconcile(const std::string& key) {
       internal::RequeueOthers(deps_, verdict);
     }
     return internal::Finish(*object, checked, Exporters(), generated, deps_, events_,
-                            verdict.duplicate_of, "WorkloadApplied",
+                            verdict.duplicate_of, std::move(rule_files), "WorkloadApplied",
                             "exporter Deployment and Service applied; scrape job rendered");
   } catch (const kube::ApiError& e) {
     return internal::ErrorResult(e);

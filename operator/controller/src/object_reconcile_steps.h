@@ -64,13 +64,19 @@ std::string OwnDashboardConfigMap(const T& object, const ObjectReconcilerDeps& d
   return "";
 }
 
+// The rule file keys whose ConfigMaps a status written later names (status_queue.h); nullopt:
+// the names are in `generated` already (or there are none to name).
+using PendingRuleFiles = std::optional<std::vector<std::string>>;
+
 // generated.ruleConfigMaps: the rule ConfigMaps holding the files the object's rules are in
 // (its own file, and the shared files of its metric mapping / SLOs / alerts), or what the live
-// status says while no delivery has fixed the layout yet (rule_layout.h).
+// status says while no delivery has fixed the layout yet (rule_layout.h). With a status queue,
+// the layout is not asked to take a note before the first delivery: the file keys are returned
+// instead, for the queue to name at write time (after that delivery).
 template <typename T>
-void AddRuleConfigMaps(const T& object, const ObjectRef& ref, const Json& live_object,
-                       const ObjectReconcilerDeps& deps, Json& generated) {
-  if (deps.rule_layout == nullptr) return;
+PendingRuleFiles AddRuleConfigMaps(const T& object, const ObjectRef& ref, const Json& live_object,
+                                   const ObjectReconcilerDeps& deps, Json& generated) {
+  if (deps.rule_layout == nullptr) return std::nullopt;
   render::RenderInputs inputs;
   if constexpr (std::is_same_v<T, model::ApiMonitor>) {
     inputs.api_monitors = std::span<const model::ApiMonitor>(&object, 1);
@@ -88,9 +94,15 @@ void AddRuleConfigMaps(const T& object, const ObjectRef& ref, const Json& live_o
       if (n.is_string()) live.push_back(n.get<std::string>());
     }
   }
-  auto names = deps.rule_layout->ConfigMapsOf(ref, keys, live);
-  if (!names) names = std::move(live);
+  PendingRuleFiles pending;
+  auto names = deps.statuses != nullptr ? deps.rule_layout->Names(keys)
+                                        : deps.rule_layout->ConfigMapsOf(ref, keys, live);
+  if (!names) {
+    if (deps.statuses != nullptr) pending = std::move(keys);
+    names = std::move(live);
+  }
   if (!names->empty()) generated["ruleConfigMaps"] = *names;
+  return pending;
 }
 
 // Tells the other objects whose duplicate verdict flipped to reconcile again.
@@ -171,7 +183,7 @@ template <typename T>
 Result Finish(const Json& object, const Checked<T>& checked, const kube::Resource& resource,
               const Json& generated, ObjectReconcilerDeps& deps, RejectionEvents& events,
               const std::optional<std::pair<std::string, ObjectRef>>& duplicate_of,
-              const std::string& ready_reason = "ConfigRendered",
+              PendingRuleFiles rule_files, const std::string& ready_reason = "ConfigRendered",
               const std::string& ready_message = "in the rendered Prometheus configuration") {
   const Json& meta = object["metadata"];
   const std::string ns = meta.value("namespace", "");
@@ -190,7 +202,18 @@ Result Finish(const Json& object, const Checked<T>& checked, const kube::Resourc
   };
   const Json live = object.value("status", Json());
   const Json next = BuildStatus(live, generation, conditions, generated, deps.clock.WallNow());
-  if (live != next) deps.writer.PatchStatus(resource, ns, name, next);
+  if (deps.statuses != nullptr) {
+    // Written after the first delivery, by the queue's own worker (status_queue.h).
+    const char* kind = std::is_same_v<T, model::ApiMonitor> ? "ApiMonitor" : "Exporter";
+    deps.statuses->Put(StatusUpdate{{kind, ns + "/" + name},
+                                    resource,
+                                    meta.value("uid", ""),
+                                    live,
+                                    next,
+                                    std::move(rule_files)});
+  } else if (live != next) {
+    deps.writer.PatchStatus(resource, ns, name, next);
+  }
   if (!ok) {
     base::LogWarn("rejected", {{"kind", object.value("kind", "")},
                                {"namespace", ns},

@@ -20,6 +20,13 @@ std::optional<std::vector<std::string>> RuleLayout::ConfigMapsOf(
   return std::nullopt;
 }
 
+std::optional<std::vector<std::string>> RuleLayout::Names(
+    const std::vector<std::string>& file_keys) const {
+  std::lock_guard lock(mu_);
+  if (buckets_ == 0) return std::nullopt;
+  return NamesLocked(file_keys);
+}
+
 std::vector<ObjectRef> RuleLayout::Delivered(std::size_t buckets,
                                              const std::function<std::vector<ObjectRef>()>& known) {
   std::lock_guard lock(mu_);

@@ -82,6 +82,7 @@ void Informer::ListAndReplace() {
   for (auto& item : list["items"]) {
     if (!item.is_object()) throw ApiError(Reason::kBadResponse, 200, "list item is not an object");
     KeyOf(item);  // throws on an item without a name
+    if (options_.transform) options_.transform(item);
     objects.push_back(std::make_shared<const Json>(std::move(item)));
   }
   const Json& md = list["metadata"];
@@ -139,6 +140,9 @@ bool Informer::WatchOnce() {
           if (!rv.empty()) resource_version_ = rv;
           ++stats_.bookmarks;
           return true;
+        }
+        if (options_.transform && ev.type != WatchEventType::kDeleted) {
+          options_.transform(ev.object);
         }
         auto obj = std::make_shared<const Json>(std::move(ev.object));
         std::string key;

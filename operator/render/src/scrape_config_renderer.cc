@@ -5,8 +5,11 @@
 #include <string_view>
 #include <tuple>
 
+#include "pulse/render/exporter_config_renderer.h"
 #include "pulse/render/metric_names.h"
+#include "pulse/render/remote_write_renderer.h"
 #include "pulse/render/rules_renderer.h"
+#include "pulse/render/scrape_sharding.h"
 #include "pulse/render/text_escape.h"
 #include "pulse/render/yaml_writer.h"
 #include "render_common.h"
@@ -253,12 +256,14 @@ void AppendTargetIdentityRules(std::vector<Rule>& rules) {
   rules.push_back(Rule{{kMetaPortName}, "", "endpoint", "", ""});
 }
 
+// The shard rules come last: the hash must be of the address after the user's relabelings.
 void WriteRules(YamlWriter& w, const std::vector<Rule>& rules,
-                const std::vector<model::RelabelConfig>& user) {
+                const std::vector<model::RelabelConfig>& user, const ShardSelector& shard) {
   w.Key("relabel_configs");
   w.BeginSeq();
   for (const Rule& r : rules) WriteRule(w, r);
   for (const auto& r : user) WriteUserRelabel(w, r);
+  WriteShardRelabelRules(w, shard);
   w.EndSeq();
 }
 
@@ -363,7 +368,7 @@ void WriteApiMonitorJob(YamlWriter& w, const model::ApiMonitor& m, std::size_t i
   // select its monitors by this label (rules_renderer.h).
   rules.push_back(
       Rule{{}, "", names::kRedMappingLabel, LiteralReplacement(RedMappingName(m.spec.red)), ""});
-  WriteRules(w, rules, ep.relabelings);
+  WriteRules(w, rules, ep.relabelings, options.shard);
   if (!ep.metric_relabelings.empty()) {
     w.Key("metric_relabel_configs");
     w.BeginSeq();
@@ -371,6 +376,23 @@ void WriteApiMonitorJob(YamlWriter& w, const model::ApiMonitor& m, std::size_t i
     w.EndSeq();
   }
   w.EndMap();
+}
+
+// static_configs with the one address pulse-exporter has where no Kubernetes Service exists:
+// the workload name as hostname (a compose service of that name) and the port the rendered
+// exporter config listens on.
+void WriteExporterStaticTarget(YamlWriter& w, const std::string& workload) {
+  const std::string_view listen = kExporterListen;
+  const std::string_view port = listen.substr(listen.rfind(':') + 1);
+  w.Key("static_configs");
+  w.BeginSeq();
+  w.BeginMap();
+  w.Key("targets");
+  w.BeginSeq();
+  w.String(workload + ":" + std::string(port));
+  w.EndSeq();
+  w.EndMap();
+  w.EndSeq();
 }
 
 void WriteExporterJob(YamlWriter& w, const model::Exporter& e, const RenderOptions& options) {
@@ -390,17 +412,28 @@ void WriteExporterJob(YamlWriter& w, const model::Exporter& e, const RenderOptio
           : (e.spec.interval.value < std::chrono::seconds(10) ? e.spec.interval
                                                               : model::MakeDuration("10s"));
   DurationField(w, "scrape_timeout", timeout);
-  const std::vector<std::string> namespaces = {e.metadata.namespace_};
-  WriteKubernetesSd(w, &namespaces, options);
+  const std::string workload = model::WorkloadName(e);
   std::vector<Rule> rules;
-  rules.push_back(Rule{{kMetaServiceName}, RegexQuoteMeta(model::WorkloadName(e)), "", "", "keep"});
-  rules.push_back(
-      Rule{{kMetaPortName}, RegexQuoteMeta(options.exporter_port_name), "", "", "keep"});
-  AppendTargetIdentityRules(rules);
-  rules.push_back(Rule{{kMetaServiceName}, "", "job", "", ""});
+  if (options.exporter_static_targets) {
+    WriteExporterStaticTarget(w, workload);
+    // The labels Kubernetes discovery would give the target (no pod: there is none), so the
+    // Exporter's rules and dashboard select the same series either way.
+    rules.push_back(Rule{{}, "", "namespace", LiteralReplacement(e.metadata.namespace_), ""});
+    rules.push_back(Rule{{}, "", "service", LiteralReplacement(workload), ""});
+    rules.push_back(Rule{{}, "", "endpoint", LiteralReplacement(options.exporter_port_name), ""});
+    rules.push_back(Rule{{}, "", "job", LiteralReplacement(workload), ""});
+  } else {
+    const std::vector<std::string> namespaces = {e.metadata.namespace_};
+    WriteKubernetesSd(w, &namespaces, options);
+    rules.push_back(Rule{{kMetaServiceName}, RegexQuoteMeta(workload), "", "", "keep"});
+    rules.push_back(
+        Rule{{kMetaPortName}, RegexQuoteMeta(options.exporter_port_name), "", "", "keep"});
+    AppendTargetIdentityRules(rules);
+    rules.push_back(Rule{{kMetaServiceName}, "", "job", "", ""});
+  }
   rules.push_back(
       Rule{{}, "", names::kExporterLabel, LiteralReplacement(ObjectKey(e.metadata)), ""});
-  WriteRules(w, rules, {});
+  WriteRules(w, rules, {}, options.shard);
   w.EndMap();
 }
 
@@ -426,10 +459,12 @@ std::string RenderPrometheusConfig(const RenderInputs& inputs) {
   }
   w.EndMap();
 
-  w.Key("rule_files");
-  w.BeginSeq();
-  w.String(options.rule_files_glob);
-  w.EndSeq();
+  if (!options.rule_files_glob.empty()) {
+    w.Key("rule_files");
+    w.BeginSeq();
+    w.String(options.rule_files_glob);
+    w.EndSeq();
+  }
 
   if (!options.scrape_config_files.empty()) {
     w.Key("scrape_config_files");
@@ -458,6 +493,8 @@ std::string RenderPrometheusConfig(const RenderInputs& inputs) {
     w.EndSeq();
     w.EndMap();
   }
+
+  WriteRemoteWriteSection(w, options);
 
   w.Key("scrape_configs");
   w.BeginSeq();

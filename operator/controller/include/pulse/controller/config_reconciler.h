@@ -15,7 +15,9 @@
 // Coalescing: every per-object change enqueues the same key, which the WorkQueue de-duplicates,
 // so a burst of changes renders once. Until `ready_to_render` says so (the informers synced and
 // the per-object controllers drained their initial backlog), the reconcile only requeues: the
-// first delivery must not be a config with half the objects.
+// first delivery must not be a config with half the objects. The per-object reconciles judge in
+// memory and leave their status writes to a StatusQueue opened by `delivered` (status_queue.h),
+// so that backlog is no longer one rate-limited PATCH per object (`rendered`).
 //
 // Metrics: pulse_operator_config_bytes (uncompressed prometheus.yml),
 // pulse_operator_config_hash_info{hash} (one series: the last delivered hash),
@@ -29,6 +31,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "pulse/controller/accepted_objects.h"
 #include "pulse/controller/delivery.h"
@@ -59,6 +62,15 @@ struct ConfigReconcilerOptions {
   // go to `requeue`. Both may be null/empty.
   RuleLayout* rule_layout = nullptr;
   std::function<void(const ObjectRef&)> requeue = {};
+  // Called after every render that got past `ready_to_render` and was delivered, or refused for
+  // good (a rule file too large for any ConfigMap): typically StatusQueue::Open, so that the
+  // statuses go out after the first delivery, and still go out when none can be made. May be
+  // empty.
+  std::function<void()> rendered = {};
+  // Sharded Prometheus (docs/sharding.md): when not empty, one config Secret set per shard,
+  // shard i's config (render/scrape_sharding.h) under shard_config_secrets[i], instead of the
+  // one under delivery.config_secret. The rule and dashboard ConfigMaps stay shared.
+  std::vector<std::string> shard_config_secrets = {};
 };
 
 class ConfigReconciler final : public Reconciler {

@@ -15,6 +15,7 @@
 #include "pulse/controller/object_writer.h"
 #include "pulse/controller/rule_layout.h"
 #include "pulse/controller/secret_watches.h"
+#include "pulse/controller/status_queue.h"
 #include "pulse/kube/store.h"
 
 namespace pulse::controller {
@@ -39,6 +40,9 @@ struct ObjectReconcilerDeps {
   std::function<void(const ObjectRef&)> requeue = {};
   // Names the rule ConfigMaps in each object's status. May be null (not in the status).
   RuleLayout* rule_layout = nullptr;
+  // Takes the status writes out of the reconcile (status_queue.h). May be null: the reconcile
+  // then PATCHes the status itself.
+  StatusQueue* statuses = nullptr;
   // --dashboard-prefix: names the dashboard ConfigMap an object claims (delivery.h).
   std::string dashboard_prefix = "pulse-dashboard";
 };

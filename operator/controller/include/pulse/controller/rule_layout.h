@@ -32,6 +32,10 @@ class RuleLayout {
                                                        const std::vector<std::string>& file_keys,
                                                        const std::vector<std::string>& live);
 
+  // The same names without a note; nullopt before the first delivery (for a status written
+  // later, status_queue.h, which fills them in then).
+  std::optional<std::vector<std::string>> Names(const std::vector<std::string>& file_keys) const;
+
   // The config reconciler delivered `buckets` rule ConfigMaps. Returns whom to reconcile again:
   // after the first delivery, the noted objects whose live names were wrong; after a change of
   // the count, everyone (`known()`).

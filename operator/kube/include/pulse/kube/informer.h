@@ -49,6 +49,10 @@ struct InformerOptions {
   std::chrono::seconds min_watch_timeout{300};
   std::chrono::seconds watch_slack{30};
   BackoffOptions backoff;
+  // Applied to each listed or watched object before it is stored and handed to the handlers,
+  // e.g. to drop metadata.managedFields, which a cache of thousands of objects holds for
+  // nothing. Empty = none.
+  std::function<void(nlohmann::json&)> transform = {};
 };
 
 // Counters for tests and diagnostics.

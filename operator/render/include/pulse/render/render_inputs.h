@@ -21,6 +21,7 @@
 #include "pulse/model/api_monitor.h"
 #include "pulse/model/duration.h"
 #include "pulse/model/exporter.h"
+#include "pulse/model/remote_write.h"
 
 namespace pulse::render {
 
@@ -34,6 +35,13 @@ struct ExternalApiServer {
   // A ServiceAccount token file, rendered as `authorization` (Bearer): how a Prometheus outside
   // the cluster authenticates its discovery when it has no client certificate.
   std::string bearer_token_file = {};
+};
+
+// Which part of the targets a Prometheus scrapes when they are split over `count` servers
+// (scrape_sharding.h). count 1 (the default) is no sharding.
+struct ShardSelector {
+  std::uint32_t count = 1;
+  std::uint32_t index = 0;
 };
 
 struct RenderOptions {
@@ -60,11 +68,22 @@ struct RenderOptions {
   std::optional<ExternalApiServer> api_server;
   // The Service port pulse-exporter listens on (the operator creates the Service).
   std::string exporter_port_name = "metrics";
+  // For a Prometheus without Kubernetes (deploy/docker-compose.yml): each Exporter's job scrapes
+  // the static address <WorkloadName>:<port of kExporterListen> ("pulse-exporter-shop-db:9187",
+  // the compose service's hostname) instead of discovering the Service the operator creates.
+  // The labels stay those of the discovered target (minus pod), so rules and dashboards match.
+  bool exporter_static_targets = false;
   // Cluster-wide alert settings (`--alert-defaults FILE`): between the built-in defaults of
   // the alert catalogue (pulse/model/alerts.h) and each object's own spec.alerts. The shared
   // ApiMonitor alerts use these; a monitor that differs gets one threshold series (or, for
   // `for` / severity / labels / runbook, a rule of its own).
   model::AlertDefaults alert_defaults;
+  // `remote_write:` of every config (`--remote-write-config FILE`, remote_write_renderer.h);
+  // unset = none, output unchanged.
+  std::optional<model::RemoteWrite> remote_write;
+  // Every scrape job keeps only the targets of this shard (scrape_sharding.h); set by
+  // RenderShardedPrometheusConfigs. An empty rule_files_glob leaves rule_files out.
+  ShardSelector shard;
 };
 
 struct RenderInputs {

@@ -16,7 +16,9 @@ packages=(
   zlib1g-dev libre2-dev librabbitmq-dev clang-tidy
   # real servers and clients used by tests and the demo
   prometheus prometheus-alertmanager rabbitmq-server postgresql postgresql-contrib redis-server
-  prometheus-postgres-exporter wrk curl jq python3 openssl ccache chromium
+  prometheus-postgres-exporter wrk curl jq python3 python3-yaml openssl ccache chromium
+  # validates deploy/docker-compose.yml against the Compose schema (no engine: no recommends)
+  docker-compose
 )
 missing=()
 for p in "${packages[@]}"; do

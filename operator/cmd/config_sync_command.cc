@@ -53,20 +53,6 @@ struct SyncArgs {
   std::uint32_t shard = 0;
 };
 
-// "500ms", "15s", "2m", "0s" -> milliseconds; false when malformed or negative.
-bool ParseDuration(const std::string& text, std::chrono::milliseconds* out) {
-  long long n = 0;
-  const char* end = text.data() + text.size();
-  auto res = std::from_chars(text.data(), end, n);
-  if (res.ec != std::errc() || n < 0) return false;
-  static const std::map<std::string, long long> kUnits = {
-      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-  auto it = kUnits.find(std::string(res.ptr, end));
-  if (it == kUnits.end()) return false;
-  *out = std::chrono::milliseconds(n * it->second);
-  return true;
-}
-
 // Fills *args; returns "" or the usage error.
 std::string Parse(const std::vector<std::string>& argv, SyncArgs* args) {
   auto value = [&](std::size_t& i, const std::string& flag, std::string* out) {
@@ -102,9 +88,9 @@ std::string Parse(const std::vector<std::string>& argv, SyncArgs* args) {
     } else if (flag == "--min-reload-interval" || flag == "--settle") {
       std::string v;
       if (!(problem = value(i, flag, &v)).empty()) return problem;
-      if (!ParseDuration(v, flag == "--settle" ? &args->settle : &args->min_reload_interval)) {
-        return flag + " wants a duration such as 1s or 500ms, got \"" + v + "\"";
-      }
+      problem = ParseFlagDuration(flag, v, /*allow_zero=*/true,
+                                  flag == "--settle" ? &args->settle : &args->min_reload_interval);
+      if (!problem.empty()) return problem;
     } else {
       return "unknown flag \"" + a + "\"";
     }

@@ -1,5 +1,7 @@
 #include "flag_value.h"
 
+#include "pulse/base/duration.h"
+
 namespace pulse::cli {
 
 std::string FlagValue(const std::vector<std::string>& argv, std::size_t& i, const std::string& flag,
@@ -14,6 +16,17 @@ std::string FlagValue(const std::vector<std::string>& argv, std::size_t& i, cons
     return flag + " needs a value";
   }
   if (out->empty()) return flag + " needs a non-empty value";
+  return "";
+}
+
+std::string ParseFlagDuration(const std::string& flag, const std::string& text, bool allow_zero,
+                              std::chrono::milliseconds* out) {
+  const auto parsed = base::ParseDuration(text);
+  if (!parsed.ok() || (!allow_zero && parsed.value.count() == 0)) {
+    return flag + " wants a " + (allow_zero ? "" : "positive ") +
+           "duration such as 15s, 500ms or 1m30s, got \"" + text + "\"";
+  }
+  *out = parsed.value;
   return "";
 }
 

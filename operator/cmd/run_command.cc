@@ -50,33 +50,6 @@ struct RunArgs {
   std::uint32_t shards = 1;  // --shards N
 };
 
-// The whole of `text` as a number in [lo, hi] into *out; false when malformed or out of range
-// (a NaN is out of every range).
-template <typename T>
-bool ParseInRange(const std::string& text, T lo, T hi, T* out) {
-  T n{};
-  const char* end = text.data() + text.size();
-  const auto res = std::from_chars(text.data(), end, n);
-  if (res.ec != std::errc() || res.ptr != end || !(n >= lo && n <= hi)) return false;
-  *out = n;
-  return true;
-}
-
-// "500ms", "15s", "2m", "1h" -> milliseconds; false when malformed or not positive.
-bool ParseFlagDuration(const std::string& text, std::chrono::milliseconds* out) {
-  long long n = 0;
-  const char* end = text.data() + text.size();
-  auto res = std::from_chars(text.data(), end, n);
-  if (res.ec != std::errc() || n <= 0) return false;
-  const std::string unit(res.ptr, end);
-  static const std::map<std::string, long long> kUnits = {
-      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-  auto it = kUnits.find(unit);
-  if (it == kUnits.end()) return false;
-  *out = std::chrono::milliseconds(n * it->second);
-  return true;
-}
-
 std::vector<std::string> SplitComma(const std::string& text) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -104,10 +77,7 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
     std::string problem;
     auto duration = [&](std::chrono::milliseconds* out) -> std::string {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
-      if (!ParseFlagDuration(v, out)) {
-        return flag + " wants a positive duration such as 15s or 500ms, got \"" + v + "\"";
-      }
-      return "";
+      return ParseFlagDuration(flag, v, /*allow_zero=*/false, out);
     };
     if (a == "-h" || a == "--help") {
       args->help = true;

@@ -1,7 +1,6 @@
 #include "shard_flag.h"
 
-#include <charconv>
-
+#include "flag_value.h"
 #include "pulse/render/scrape_sharding.h"
 
 namespace pulse::cli {
@@ -9,14 +8,10 @@ namespace {
 
 std::string ParseWhole(const std::string& flag, const std::string& text, std::uint32_t lo,
                        std::uint32_t hi, std::uint32_t* out) {
-  std::uint32_t n = 0;
-  const char* end = text.data() + text.size();
-  const auto res = std::from_chars(text.data(), end, n);
-  if (res.ec != std::errc() || res.ptr != end || n < lo || n > hi) {
+  if (!ParseInRange(text, lo, hi, out)) {
     return flag + " wants a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
            ", got \"" + text + "\"";
   }
-  *out = n;
   return "";
 }
 

@@ -17,6 +17,7 @@
 #include "pulse/controller/controller.h"
 #include "pulse/controller/exporter_reconciler.h"
 #include "pulse/controller/manager.h"
+#include "pulse/controller/remote_write_credentials.h"
 #include "pulse/controller/resources.h"
 #include "pulse/controller/secret_watches.h"
 #include "pulse/controller/status_queue.h"
@@ -158,12 +159,6 @@ std::string Parse(const std::vector<std::string>& argv, RunArgs* args) {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
       model::RemoteWrite remote_write;
       if (!(problem = ReadRemoteWriteFile(v, &remote_write)).empty()) return problem;
-      // The operator does not copy these Secrets into the credentials Secret yet, so a config
-      // naming them would point Prometheus at files that never appear: refuse it up front.
-      if (!model::RemoteWriteSecretRefs(remote_write).empty()) {
-        return v + ": basicAuth, bearerTokenSecret and tlsConfig Secrets are not supported by " +
-               "`run` yet (use `render`, or put the store behind a proxy that authenticates)";
-      }
       args->config.render.remote_write = std::move(remote_write);
     } else if (flag == "--scrape-config-file") {
       if (!(problem = value(i, flag, &v)).empty()) return problem;
@@ -306,7 +301,8 @@ Rendering:
   --external-label NAME=VALUE   a global external label (repeatable)
   --alert-defaults FILE         cluster-wide alert settings (docs/crds.md "Alerts")
   --remote-write-config FILE    remote write added to every rendered config (URL, headers,
-                                queue settings, write relabelings; docs/remote-write.md)
+                                queue settings, write relabelings; docs/remote-write.md); the
+                                Secret keys it names are copied into --credentials-secret
   --scrape-config-file PATH     listed under scrape_config_files: in prometheus.yml, for scrape
                                 jobs pulse does not generate (cAdvisor, node-exporter); a path
                                 or glob as Prometheus sees it (repeatable)
@@ -386,11 +382,18 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     };
     // Only the Secrets the objects reference, each watched by name (secret_watches.h).
     controller::Controller* by_kind[2] = {nullptr, nullptr};  // ApiMonitor, Exporter
-    controller::SecretWatches secret_watches(controller::InformerSecretWatchFactory(client),
-                                             [&by_kind](const controller::SecretOwner& o) {
-                                               if (auto* c = by_kind[o.kind == "Exporter" ? 1 : 0])
-                                                 c->Enqueue(o.key);
-                                             });
+    // The remote write's Secrets are the shared config's own (kRemoteWriteOwner): a change
+    // re-renders the config, which copies the new values into the credentials Secret.
+    const controller::SecretOwner kRemoteWriteOwner{"RemoteWrite", controller::kConfigKey};
+    controller::SecretWatches secret_watches(
+        controller::InformerSecretWatchFactory(client),
+        [&by_kind, &config_changed, &kRemoteWriteOwner](const controller::SecretOwner& o) {
+          if (o == kRemoteWriteOwner) {
+            config_changed();
+          } else if (auto* c = by_kind[o.kind == "Exporter" ? 1 : 0]) {
+            c->Enqueue(o.key);
+          }
+        });
     controller::ObjectReconcilerDeps monitor_deps{lister(monitor_informers), writer, accepted,
                                                   config_changed, base::DefaultClock()};
     controller::ObjectReconcilerDeps exporter_deps{lister(exporter_informers), writer, accepted,
@@ -453,6 +456,10 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     manager.AddController(exporters);
     manager.AddController(*config_controller);
     manager.AddController(status_writer);
+    if (const auto& rw = args.config.render.remote_write) {
+      secret_watches.SetReferences(kRemoteWriteOwner, rw->secret_namespace,
+                                   controller::RemoteWriteSecretNames(*rw));
+    }
     // Deliver (and sweep stale objects) even when there is no custom resource at all.
     config_controller->Enqueue(controller::kConfigKey);
 

@@ -3,10 +3,12 @@ pulse-exporter are accepted by the binaries' own parsers. pulse-operator's `--ch
 parses and validates exactly as a real start would, then exits 0 (64 on a bad flag) without
 contacting anything; pulse-exporter's `--check` validates its command line and config.
 Usage: flags_test.py PULSE_OPERATOR PULSE_EXPORTER"""
+import atexit
 import glob
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 
@@ -29,6 +31,38 @@ def operator_accepts(args, what):
           f"{what}: ... and refuses it with an unknown flag added (exit {bad.returncode})")
 
 
+def kubelet_args(c):
+    """The container's args as the kubelet passes them: $(NAME) replaced by the value of env
+    NAME. A value from the pod's metadata (the shard's pod index) stands in as "1"."""
+    env = {}
+    for e in c.get("env") or []:
+        if "value" in e:
+            env[e["name"]] = e["value"]
+        elif "fieldRef" in (e.get("valueFrom") or {}):
+            env[e["name"]] = "1"
+    return [re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: env.get(m.group(1), m.group(0)), a)
+            for a in c["args"]]
+
+
+def with_mounted_files(args, objs, tmp):
+    """--remote-write-config names a file the chart mounts from its ConfigMap: the same bytes
+    are written under `tmp` and the flag pointed there, so the parser reads what the pod would."""
+    out = []
+    for a in args:
+        if a.startswith("--remote-write-config="):
+            (cm,) = [o for o in objs if o["kind"] == "ConfigMap" and
+                     o["metadata"]["name"].endswith("-remote-write")]
+            name = os.path.basename(a.split("=", 1)[1])
+            path = os.path.join(tmp, name)
+            with open(path, "w") as f:
+                f.write(cm["data"][name])
+            a = "--remote-write-config=" + path
+        out.append(a)
+    return out
+
+
+tmpdir = tempfile.mkdtemp(prefix="pulse-chart-flags-")
+atexit.register(shutil.rmtree, tmpdir, True)
 cases = [None] + sorted(glob.glob(os.path.join(CHART, "ci", "*.yaml")))
 seen = 0
 for case in cases:
@@ -40,20 +74,38 @@ for case in cases:
         (c,) = containers(objs, "Deployment", "pulse-operator")
         check(c["args"][0] == "run" and "--leader-elect=true" in c["args"],
               f"{label}: the operator Deployment runs `run --leader-elect=true`")
-        operator_accepts(c["args"], f"{label} operator Deployment")
+        operator_accepts(with_mounted_files(c["args"], objs, tmpdir), f"{label} operator Deployment")
         seen += 1
     if ("StatefulSet", "pulse-prometheus") in kinds:
         sync = [c for c in containers(objs, "StatefulSet", "pulse-prometheus")
                 if c["name"] == "config-sync"]
         check(len(sync) == 1 and sync[0]["args"][0] == "config-sync",
               f"{label}: Prometheus has the config-sync sidecar")
-        operator_accepts(sync[0]["args"], f"{label} config-sync sidecar")
+        operator_accepts(kubelet_args(sync[0]), f"{label} config-sync sidecar")
         prom = [c for c in containers(objs, "StatefulSet", "pulse-prometheus")
                 if c["name"] == "prometheus"][0]
         check("--web.enable-lifecycle" in prom["args"],
               f"{label}: Prometheus runs with --web.enable-lifecycle (config-sync reloads it)")
         seen += 1
 check(seen >= 6, f"{seen} pulse-operator command lines from the chart checked")
+
+# prometheus.shards: the operator renders N configs and each replica's config sync takes the
+# shard of its pod index; one shard passes neither flag (today's single Prometheus).
+sharded = template({"prometheus": {"shards": 3}, "grafana": {"prometheusUrl": "http://store:8428"}})
+(op,) = containers(sharded, "Deployment", "pulse-operator")
+sts = [o for o in sharded if o["kind"] == "StatefulSet" and o["metadata"]["name"] == "pulse-prometheus"][0]
+(sync,) = [c for c in containers(sharded, "StatefulSet", "pulse-prometheus") if c["name"] == "config-sync"]
+check("--shards=3" in op["args"] and sts["spec"]["replicas"] == 3 and
+      "--shard=1" in kubelet_args(sync),
+      "prometheus.shards=3: operator --shards=3, 3 replicas, config sync --shard from the pod index")
+check(any(e.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") ==
+          "metadata.labels['apps.kubernetes.io/pod-index']" for e in sync.get("env") or []),
+      "the config sync's shard comes from the StatefulSet pod-index label")
+plain = template()
+(op1,) = containers(plain, "Deployment", "pulse-operator")
+(sync1,) = [c for c in containers(plain, "StatefulSet", "pulse-prometheus") if c["name"] == "config-sync"]
+check(not any(a.startswith("--shard") for a in op1["args"] + sync1["args"]),
+      "one shard (default): neither --shards nor --shard is passed")
 
 # A bad value is refused too (the operator's parser validates values, not only names).
 bad = run([operator_bin, "run", "--workers=0", "--check-flags"], check_rc=False)

@@ -16,6 +16,9 @@ BAD = [
     ("namespace that is not a DNS label", {"operator": {"watchNamespaces": ["Shop_1"]}},
      "watchNamespaces"),
     ("malformed retention", {"prometheus": {"retention": "two weeks"}}, "retention"),
+    ("no shards", {"prometheus": {"shards": 0}}, "shards"),
+    ("more shards than the operator takes", {"prometheus": {"shards": 65}}, "shards"),
+    ("shards as a word", {"prometheus": {"shards": "two"}}, "shards"),
 ]
 for what, values, field in BAD:
     path = values_file(values)
@@ -39,4 +42,13 @@ finally:
 check(p.returncode != 0 and "grafana.prometheusUrl" in p.stderr,
       "Grafana without the chart's Prometheus and without grafana.prometheusUrl is rejected, "
       "naming grafana.prometheusUrl")
+# Several shards each hold part of the series: Grafana must read from where all of them are.
+path = values_file({"prometheus": {"shards": 2}})
+try:
+    p = run([HELM, "template", "pulse", CHART, "--kube-version", KUBE_VERSION, "-f", path],
+            check_rc=False)
+finally:
+    os.unlink(path)
+check(p.returncode != 0 and "grafana.prometheusUrl" in p.stderr and "shards" in p.stderr,
+      "prometheus.shards=2 with Grafana but without grafana.prometheusUrl is rejected, naming both")
 finish()

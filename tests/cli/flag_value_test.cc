@@ -67,9 +67,9 @@ TEST(ParseFlagDuration, RefusesZeroWhenNotAllowedAndMalformedText) {
   EXPECT_EQ(ParseFlagDuration("--resync", "0s", false, &out),
             "--resync wants a positive duration such as 15s, 500ms or 1m30s, got \"0s\"");
   for (const char* bad : {"15", "-1s", "1.5s", "s", "1s1m", "10x"}) {
-    EXPECT_EQ(ParseFlagDuration("--settle", bad, true, &out),
-              std::string("--settle wants a duration such as 15s, 500ms or 1m30s, got \"") + bad +
-                  "\"")
+    EXPECT_EQ(
+        ParseFlagDuration("--settle", bad, true, &out),
+        std::string("--settle wants a duration such as 15s, 500ms or 1m30s, got \"") + bad + "\"")
         << bad;
   }
   EXPECT_EQ(out, milliseconds(1234));

@@ -12,6 +12,8 @@
 //     the first keeps working, and the second takes over when the first goes;
 //   - every metric family is on /metrics from the start;
 //   - a restarted operator, and a touched object, write nothing (resourceVersions unchanged);
+//   - with --remote-write-config, the Secret keys its basic auth names are copied into the
+//     credentials Secret (created late, rotated, both followed) and the config names the files;
 //   - SIGTERM stops it with exit 0 and releases the Lease.
 // Every wait is on an observable state with a deadline.
 #include <arpa/inet.h>
@@ -138,7 +140,8 @@ class OperatorTest : public ::testing::Test {
         Kubectl() + "delete namespace " + kOut + " " + kApps + " " + kDup + " --wait=false", &out);
   }
 
-  static void StartOperator() {
+  // `extra` flags are added to the command line (one test restarts it with remote write).
+  static void StartOperator(const std::vector<std::string>& extra = {}) {
     port_ = FreePort();
     const std::string log = testenv::StateDir() + "/pulse-ctrl-operator-" + kSuffix + ".log";
     std::vector<std::string> args = {PULSE_OPERATOR_BIN,
@@ -151,6 +154,7 @@ class OperatorTest : public ::testing::Test {
                                      "--renew-deadline=3s",
                                      "--retry-period=500ms",
                                      "--log-format=text"};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -587,6 +591,78 @@ TEST_F(OperatorTest, TheSameObjectsAgainWriteNothing) {
   EXPECT_EQ(Metric("pulse_operator_config_writes_total{kind=\"ConfigMap\"}"), 0);
   const Json shop_after = admin_->Get(ApiMonitors(), kApps, "shop");
   EXPECT_EQ(shop_after["status"], shop_before["status"]);
+}
+
+TEST_F(OperatorTest, RemoteWriteSecretsAreCopiedAndFollowed) {
+  ASSERT_EQ(StopOperator(), 0);
+  const std::string file = testenv::StateDir() + "/pulse-ctrl-remote-write-" + kSuffix + ".yaml";
+  std::ofstream(file) << "url: http://127.0.0.1:9/api/v1/write\n"
+                      << "secretNamespace: " << kOut << "\n"
+                      << "basicAuth:\n"
+                      << "  username: {name: store-auth, key: user}\n"
+                      << "  password: {name: store-auth, key: pass}\n";
+  StartOperator({"--remote-write-config=" + file});
+  const std::string user_key = kOut + "_store-auth_user";
+  const std::string pass_key = kOut + "_store-auth_pass";
+  auto credentials = [&]() -> std::map<std::string, std::string> {
+    try {
+      return CredentialFiles(admin_->Get(kube::Secrets(), kOut, "pulse-scrape-credentials"));
+    } catch (const kube::ApiError&) {
+      return {};
+    }
+  };
+  // The Secret does not exist yet: the config is delivered naming the files, the gap is counted.
+  DeliveryOptions delivery;
+  delivery.namespace_ = kOut;
+  std::string yml;
+  ASSERT_TRUE(Eventually([&] {
+    auto config = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
+    yml = config.ok() ? config.value() : "";
+    return yml.find("password_file: /etc/prometheus/pulse-credentials/" + pass_key) !=
+           std::string::npos;
+  })) << yml;
+  EXPECT_NE(yml.find("remote_write:"), std::string::npos);
+  EXPECT_NE(yml.find("url: http://127.0.0.1:9/api/v1/write"), std::string::npos);
+  EXPECT_TRUE(
+      Eventually([&] { return Metric("pulse_operator_remote_write_credentials_missing") == 2; }));
+  EXPECT_EQ(credentials().count(pass_key), 0u);
+
+  // Created: its name watch re-renders the config, and the values are copied.
+  admin_->Create(kube::Secrets(), kOut,
+                 {{"apiVersion", "v1"},
+                  {"kind", "Secret"},
+                  {"metadata", {{"name", "store-auth"}}},
+                  {"stringData", {{"user", "writer"}, {"pass", "one"}}}});
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto c = credentials();
+        return c[user_key] == "writer" && c[pass_key] == "one";
+      },
+      15s))
+      << ::testing::PrintToString(credentials());
+  EXPECT_TRUE(
+      Eventually([&] { return Metric("pulse_operator_remote_write_credentials_missing") == 0; }));
+  // Rotated: the new value follows without a restart; the config itself does not change.
+  const std::string config_before = yml;
+  admin_->MergePatch(kube::Secrets(), kOut, "store-auth", {{"stringData", {{"pass", "two"}}}});
+  EXPECT_TRUE(Eventually([&] { return credentials()[pass_key] == "two"; }, 15s))
+      << ::testing::PrintToString(credentials());
+  auto config = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config.value(), config_before);
+  EXPECT_EQ(config.value().find("two"), std::string::npos);  // values are never in the config
+
+  // Without remote write again: its keys leave the credentials Secret, remote_write the config.
+  ASSERT_EQ(StopOperator(), 0);
+  StartOperator();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto c = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
+        return c.ok() && c.value().find("remote_write:") == std::string::npos &&
+               credentials().count(pass_key) == 0;
+      },
+      60s));
+  admin_->Delete(kube::Secrets(), kOut, "store-auth");
 }
 
 TEST_F(OperatorTest, SigtermStopsCleanlyAndReleasesTheLease) {

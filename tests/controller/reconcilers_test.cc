@@ -9,8 +9,10 @@
 #include "pulse/controller/api_monitor_reconciler.h"
 #include "pulse/controller/config_reconciler.h"
 #include "pulse/controller/exporter_reconciler.h"
+#include "pulse/controller/remote_write_credentials.h"
 #include "pulse/controller/resources.h"
 #include "pulse/model/parse.h"
+#include "pulse/model/remote_write.h"
 #include "pulse/model/validate.h"
 #include "pulse/render/scrape_config_renderer.h"
 
@@ -278,6 +280,68 @@ TEST_F(ReconcilersTest, ConfigIsRenderedFromAcceptedObjectsAndWrittenOnlyOnChang
   EXPECT_EQ(restarted.Reconcile(kConfigKey).kind, Result::Kind::kDone);
   EXPECT_TRUE(writer_.applies.empty());
   EXPECT_TRUE(writer_.deletes.empty());
+}
+
+// run --remote-write-config: the Secret keys the remote write names are read by name and copied
+// into the credentials Secret under the file names the config gives them; a missing one is
+// counted and does not hold back the config.
+TEST_F(ReconcilersTest, RemoteWriteCredentialsAreCopiedIntoTheCredentialsSecret) {
+  auto rw = model::ParseRemoteWrite(
+      "url: https://store.example/api/v1/write\nsecretNamespace: monitoring\n"
+      "basicAuth:\n  username: {name: store-auth, key: user}\n"
+      "  password: {name: store-auth, key: pass}\n"
+      "tlsConfig: {ca: {name: store-ca, key: ca.crt}}\n",
+      "rw.yaml");
+  ASSERT_TRUE(rw.errors.empty());
+  EXPECT_EQ(RemoteWriteSecretNames(rw.remote_write),
+            (std::vector<std::string>{"store-auth", "store-ca"}));
+  // The values as the apiserver returns them: base64 in `data`.
+  writer_.objects[{"secrets", "monitoring", "store-auth"}] = {
+      {"metadata", {{"name", "store-auth"}, {"namespace", "monitoring"}}},
+      {"data", {{"user", "d3JpdGVy"}, {"pass", "c2VjcmV0"}}}};  // writer, secret
+
+  ConfigReconcilerOptions options;
+  options.delivery.namespace_ = "monitoring";
+  options.render.remote_write = rw.remote_write;
+  options.render.credentials_dir = "/etc/prometheus/pulse-credentials";
+  ConfigReconciler config(options, accepted_, writer_, &registry_);
+  ASSERT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  const auto it = writer_.objects.find({"secrets", "monitoring", "pulse-scrape-credentials"});
+  ASSERT_NE(it, writer_.objects.end());
+  EXPECT_EQ(CredentialFiles(it->second),
+            (std::map<std::string, std::string>{{"monitoring_store-auth_pass", "secret"},
+                                                {"monitoring_store-auth_user", "writer"}}));
+  std::vector<Json> secrets;
+  for (const auto& [key, object] : writer_.objects) {
+    if (std::get<0>(key) == "secrets" && std::get<2>(key).rfind("pulse-prometheus-config", 0) == 0)
+      secrets.push_back(object);
+  }
+  auto assembled = AssembleConfig(secrets, options.delivery, 64 << 20);
+  ASSERT_TRUE(assembled.ok());
+  EXPECT_NE(assembled.value().find(
+                "password_file: /etc/prometheus/pulse-credentials/monitoring_store-auth_pass"),
+            std::string::npos)
+      << assembled.value();
+  EXPECT_NE(assembled.value().find("ca_file: /etc/prometheus/pulse-credentials/"
+                                   "monitoring_store-ca_ca.crt"),
+            std::string::npos);
+  // store-ca does not exist: one key missing, counted.
+  EXPECT_NE(Metrics().find("pulse_operator_remote_write_credentials_missing 1"), std::string::npos)
+      << Metrics();
+
+  // It appears, and a value changes: the next render copies both.
+  writer_.objects[{"secrets", "monitoring", "store-ca"}] = {{"metadata", {{"name", "store-ca"}}},
+                                                            {"data", {{"ca.crt", "Q0E="}}}};  // CA
+  writer_.objects[{"secrets", "monitoring", "store-auth"}]["data"]["pass"] = "bmV3";          // new
+  writer_.Clear();
+  ASSERT_EQ(config.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+  EXPECT_EQ(writer_.applies,
+            (std::vector<std::string>{"secrets/monitoring/pulse-scrape-credentials"}));
+  const auto files =
+      CredentialFiles(writer_.objects.at({"secrets", "monitoring", "pulse-scrape-credentials"}));
+  EXPECT_EQ(files.at("monitoring_store-auth_pass"), "new");
+  EXPECT_EQ(files.at("monitoring_store-ca_ca.crt"), "CA");
+  EXPECT_NE(Metrics().find("pulse_operator_remote_write_credentials_missing 0"), std::string::npos);
 }
 
 TEST_F(ReconcilersTest, StaleDashboardIsDeleted) {

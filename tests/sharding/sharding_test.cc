@@ -149,6 +149,24 @@ TEST(Sharding, ShardLabelReplacesAUserExternalLabelOfThatName) {
             "1");
 }
 
+// The chart's own jobs (cAdvisor, node-exporter) come in through scrape_config_files, which
+// pulse cannot relabel: shard 0 alone loads them, so their targets are scraped once.
+TEST(Sharding, ScrapeConfigFilesOnlyInShardZero) {
+  Objects o;
+  RenderInputs in = o.Inputs();
+  in.options.scrape_config_files = {"/etc/prometheus/scrape/*.yaml"};
+  const auto files = RenderShardedPrometheusConfigs(in, 3);
+  ASSERT_EQ(files.size(), 3u);
+  const YAML::Node first = YAML::Load(files[0].content)["scrape_config_files"];
+  ASSERT_TRUE(first.IsSequence());
+  EXPECT_EQ(first[0].as<std::string>(), "/etc/prometheus/scrape/*.yaml");
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    EXPECT_FALSE(YAML::Load(files[i].content)["scrape_config_files"]) << "shard " << i;
+  }
+  // Unsharded, the one Prometheus loads them.
+  EXPECT_TRUE(YAML::Load(RenderShardedPrometheusConfigs(in, 1)[0].content)["scrape_config_files"]);
+}
+
 TEST(Sharding, NoObjectsStillGivesEveryShardAValidConfig) {
   const auto files = RenderShardedPrometheusConfigs(RenderInputs{}, 2);
   ASSERT_EQ(files.size(), 2u);

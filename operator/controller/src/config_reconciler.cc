@@ -7,6 +7,7 @@
 #include <set>
 
 #include "pulse/base/log.h"
+#include "pulse/controller/remote_write_credentials.h"
 #include "pulse/kube/api_error.h"
 #include "pulse/render/dashboard_renderer.h"
 #include "pulse/render/rules_renderer.h"
@@ -57,6 +58,16 @@ ConfigReconciler::ConfigReconciler(ConfigReconcilerOptions options, AcceptedObje
                      .Help("Delivered objects applied or deleted because their content changed.")
                      .Register(*registry);
   writes_secret_ = &writes.Add({{"kind", "Secret"}});
+  if (options_.render.remote_write && !options_.render.credentials_dir.empty()) {
+    remote_write_missing_ =
+        &prometheus::BuildGauge()
+             .Name("pulse_operator_remote_write_credentials_missing")
+             .Help(
+                 "Secret keys the remote write references that do not exist (its requests "
+                 "fail until they do).")
+             .Register(*registry)
+             .Add({});
+  }
   writes_configmap_ = &writes.Add({{"kind", "ConfigMap"}});
 }
 
@@ -115,9 +126,30 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
   for (auto& d : BuildDashboardConfigMaps(dashboards, options_.delivery)) {
     objects.push_back(std::move(d));
   }
-  // The copied scrape credentials before the config that names their files; none, none.
-  if (!options_.delivery.credentials_secret.empty() && !snapshot.credentials.empty()) {
-    objects.push_back(BuildCredentialsSecret(snapshot.credentials, options_.delivery));
+  // The copied scrape (and remote-write) credentials before the config that names their files;
+  // none, none.
+  std::map<std::string, std::string> credentials = snapshot.credentials;
+  if (options_.render.remote_write && !options_.render.credentials_dir.empty()) {
+    RemoteWriteCredentialFiles rw;
+    try {
+      rw = ReadRemoteWriteCredentials(*options_.render.remote_write, writer_);
+    } catch (const kube::ApiError& e) {
+      return Result::Retriable(std::string("remote write credentials: ") + e.what());
+    }
+    credentials.insert(rw.files.begin(), rw.files.end());
+    if (remote_write_missing_) remote_write_missing_->Set(static_cast<double>(rw.missing.size()));
+    if (!rw.missing.empty() && rw.missing != last_missing_) {
+      std::string list;
+      for (const auto& m : rw.missing) list += (list.empty() ? "" : ", ") + m;
+      base::LogWarn(
+          "remote write credentials missing: the config names their files, remote "
+          "write fails until they exist",
+          {{"missing", list}});
+    }
+    last_missing_ = rw.missing;
+  }
+  if (!options_.delivery.credentials_secret.empty() && !credentials.empty()) {
+    objects.push_back(BuildCredentialsSecret(credentials, options_.delivery));
   }
   // Parts in order, head last (delivery.h): a reader of the head sees a complete set.
   if (options_.shard_config_secrets.empty()) {

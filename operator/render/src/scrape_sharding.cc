@@ -49,6 +49,10 @@ std::vector<RenderedFile> RenderShardedPrometheusConfigs(const RenderInputs& inp
     // A shard sees a subset of the targets: rules and alerts run where all of them are.
     shard.options.rule_files_glob.clear();
     shard.options.alertmanagers.clear();
+    // scrape_config_files hold jobs pulse does not render (the chart's cAdvisor and
+    // node-exporter jobs), so it cannot add the hashmod rules to them: shard 0 alone loads them,
+    // and their targets are scraped once, not N times.
+    if (i != 0) shard.options.scrape_config_files.clear();
     files.push_back({ShardConfigPath(i), RenderPrometheusConfig(shard)});
   }
   return files;

@@ -19,6 +19,11 @@
 // memory and leave their status writes to a StatusQueue opened by `delivered` (status_queue.h),
 // so that backlog is no longer one rate-limited PATCH per object (`rendered`).
 //
+// Remote write (render options' remote_write, with credentials_dir set): the Secret keys it
+// references are read by name at every render and copied into the credentials Secret
+// (remote_write_credentials.h); pulse_operator_remote_write_credentials_missing counts those
+// that do not exist.
+//
 // Metrics: pulse_operator_config_bytes (uncompressed prometheus.yml),
 // pulse_operator_config_hash_info{hash} (one series: the last delivered hash),
 // pulse_operator_config_renders_total, pulse_operator_config_writes_total{kind}
@@ -95,12 +100,14 @@ class ConfigReconciler final : public Reconciler {
   bool seeded_ = false;
   std::map<std::pair<std::string, std::string>, std::string> live_;  // (kind, name) -> hash
   std::string last_hash_;
+  std::vector<std::string> last_missing_;  // remote-write credentials missing at the last render
   prometheus::Gauge* bytes_ = nullptr;
   prometheus::Family<prometheus::Gauge>* hash_info_ = nullptr;
   prometheus::Gauge* hash_series_ = nullptr;
   prometheus::Counter* renders_ = nullptr;
   prometheus::Counter* writes_secret_ = nullptr;
   prometheus::Counter* writes_configmap_ = nullptr;
+  prometheus::Gauge* remote_write_missing_ = nullptr;
 };
 
 }  // namespace pulse::controller

@@ -10,7 +10,8 @@
 // configs have no rule_files and no alerting section: pulse's rules aggregate across targets
 // and alert on absent targets, which a shard that sees a subset of the targets would get wrong
 // (an absent-target alert would fire on every shard that does not scrape the job). The rules
-// run where every shard's series are (docs/sharding.md "Where the rules run").
+// run where every shard's series are (docs/sharding.md "Where the rules run"). Jobs in
+// scrape_config_files are not pulse's to relabel, so only shard 0 loads those files.
 //
 // Count 1 is no sharding: RenderShardedPrometheusConfigs returns the plain prometheus.yml,
 // byte-identical to RenderPrometheusConfig.
@@ -45,7 +46,8 @@ std::string ShardConfigPath(std::uint32_t index);
 // Count 1: {"prometheus.yml", RenderPrometheusConfig(inputs)}. Count N > 1: N files
 // ShardConfigPath(0..N-1), shard i scraping its part of every job, with the external label
 // kShardExternalLabel="<i>" (replacing one of that name in the options) and neither rule_files
-// nor alerting. Precondition: 1 <= count <= kMaxShards (callers validate the flag).
+// nor alerting; scrape_config_files only in shard 0. Precondition: 1 <= count <= kMaxShards
+// (callers validate the flag).
 std::vector<RenderedFile> RenderShardedPrometheusConfigs(const RenderInputs& inputs,
                                                          std::uint32_t count);
 

@@ -26,6 +26,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "pulse/controller/delivery.h"
 #include "pulse/kube/config.h"
@@ -312,6 +314,58 @@ TEST_F(ConfigSyncIntegrationTest, ScrapeCredentialsBecomePrivateFilesTheConfigNa
     return std::string(std::istreambuf_iterator<char>(again), {}) == "pw2";
   })) << sync_->Output();
   EXPECT_EQ(SyncMetric(kSuccess), reloads);
+}
+
+// `config-sync --shard 1` (docs/sharding.md) beside its own Prometheus: it loads
+// <config-secret>-shard-1 and nothing else — not shard 0's config, not the unsharded one the
+// suite's own sidecar keeps loading.
+TEST_F(ConfigSyncIntegrationTest, ShardSidecarLoadsOnlyItsShardsConfig) {
+  ASSERT_NO_FATAL_FAILURE(Deliver(Config({"unsharded-job"}), "pulse_sync:unsharded"));
+  for (const auto& [index, job] :
+       std::vector<std::pair<int, std::string>>{{0, "shard-zero-job"}, {1, "shard-one-job"}}) {
+    DeliveryOptions shard = Delivery();
+    shard.config_secret += "-shard-" + std::to_string(index);
+    auto secrets = BuildConfigSecrets(Config({job}), shard);
+    for (auto it = secrets.rbegin(); it != secrets.rend(); ++it) {
+      admin_->Apply(kube::Secrets(), kNs, it->name, it->object, Force());
+    }
+  }
+  const std::string dir = dir_ + "-shard-1";
+  std::filesystem::create_directories(dir + "/config");
+  std::ofstream(dir + "/config/prometheus.yml") << Config({"initial"});
+  const int prom_port = FreePort();
+  const std::string prom_url = "http://127.0.0.1:" + std::to_string(prom_port);
+  ChildProcess prometheus(testenv::Get("prometheus", "BINARY"),
+                          Child({"--config.file=" + dir + "/config/prometheus.yml",
+                                 "--storage.tsdb.path=" + dir + "/data",
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(prom_port),
+                                 "--web.enable-lifecycle"},
+                                dir + "/prometheus.log"));
+  ASSERT_TRUE(Eventually([&] { return !Curl(prom_url + "/-/ready").empty(); }, 60s))
+      << prometheus.Output();
+  ChildProcess sync(
+      PULSE_OPERATOR_BIN,
+      Child({"config-sync", "--kubeconfig=" + kubeconfig_, "--namespace=" + kNs, "--shard=1",
+             "--config-dir=" + dir + "/config", "--credentials-dir=" + dir + "/credentials",
+             "--prometheus-url=" + prom_url,
+             "--metrics-address=127.0.0.1:" + std::to_string(FreePort()), "--log-format=text"},
+            dir + "/config-sync.log"));
+  auto loaded = [&](const std::string& url) {
+    const std::string body = Curl(url + "/api/v1/status/config");
+    return body.empty() ? std::string() : Json::parse(body)["data"]["yaml"].get<std::string>();
+  };
+  ASSERT_TRUE(
+      Eventually([&] { return loaded(prom_url).find("shard-one-job") != std::string::npos; }, 60s))
+      << loaded(prom_url) << sync.Output();
+  const std::string shard_config = loaded(prom_url);
+  EXPECT_EQ(shard_config.find("shard-zero-job"), std::string::npos);
+  EXPECT_EQ(shard_config.find("unsharded-job"), std::string::npos);
+  // The unsharded sidecar is not confused by the shard Secrets either.
+  ASSERT_TRUE(
+      Eventually([] { return LoadedConfig().find("unsharded-job") != std::string::npos; }, 60s))
+      << sync_->Output();
+  EXPECT_EQ(LoadedConfig().find("shard-"), std::string::npos) << LoadedConfig();
+  EXPECT_EQ(sync.Stop(), 0) << sync.Output();
 }
 
 }  // namespace

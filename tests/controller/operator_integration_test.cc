@@ -12,6 +12,7 @@
 //     the first keeps working, and the second takes over when the first goes;
 //   - every metric family is on /metrics from the start;
 //   - a restarted operator, and a touched object, write nothing (resourceVersions unchanged);
+//   - with --shards 2, one config Secret set per shard (and back);
 //   - with --remote-write-config, the Secret keys its basic auth names are copied into the
 //     credentials Secret (created late, rotated, both followed) and the config names the files;
 //   - SIGTERM stops it with exit 0 and releases the Lease.
@@ -26,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -33,6 +35,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "pulse/controller/delivery.h"
 #include "pulse/controller/resources.h"
@@ -663,6 +666,54 @@ TEST_F(OperatorTest, RemoteWriteSecretsAreCopiedAndFollowed) {
       },
       60s));
   admin_->Delete(kube::Secrets(), kOut, "store-auth");
+}
+
+// run --shards 2 (docs/sharding.md): one config Secret set per shard, each its shard's
+// hashmod/keep config; the unsharded Secret goes, and comes back with one shard.
+TEST_F(OperatorTest, ShardedRunDeliversOneConfigPerShard) {
+  ASSERT_EQ(StopOperator(), 0);
+  StartOperator({"--shards=2"});
+  auto assembled = [&](const std::string& secret) {
+    DeliveryOptions d;
+    d.namespace_ = kOut;
+    d.config_secret = secret;
+    std::vector<Json> mine;
+    for (const Json& s : ConfigSecrets()) {
+      const std::string name = s["metadata"]["name"];
+      // The head and its numbered parts only ("<secret>-1", ...), not another shard's head.
+      const std::string rest = name.substr(std::min(name.size(), secret.size()));
+      if (name.rfind(secret, 0) == 0 &&
+          (rest.empty() || (rest[0] == '-' && rest.size() > 1 &&
+                            rest.find_first_not_of("0123456789", 1) == std::string::npos))) {
+        mine.push_back(s);
+      }
+    }
+    auto c = AssembleConfig(mine, d, 64 << 20);
+    return c.ok() ? c.value() : std::string();
+  };
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return assembled("pulse-prometheus-config-shard-1").find("prometheus_shard: \"1\"") !=
+                   std::string::npos &&
+               assembled("pulse-prometheus-config").empty();
+      },
+      60s))
+      << assembled("pulse-prometheus-config");
+  for (int i : {0, 1}) {
+    const std::string yml = assembled("pulse-prometheus-config-shard-" + std::to_string(i));
+    EXPECT_NE(yml.find("action: hashmod"), std::string::npos) << yml;
+    EXPECT_NE(yml.find("regex: \"" + std::to_string(i) + "\""), std::string::npos) << yml;
+    EXPECT_EQ(yml.find("rule_files:"), std::string::npos) << yml;  // rules run where all are
+  }
+  ASSERT_EQ(StopOperator(), 0);
+  StartOperator();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return !assembled("pulse-prometheus-config").empty() &&
+               assembled("pulse-prometheus-config-shard-0").empty() &&
+               assembled("pulse-prometheus-config-shard-1").empty();
+      },
+      60s));
 }
 
 TEST_F(OperatorTest, SigtermStopsCleanlyAndReleasesTheLease) {

@@ -186,9 +186,11 @@ Prometheus:
   --min-reload-interval D    at least this long between two reloads (default 1s; 0s disables);
                              changes within it are loaded by one reload
   --settle D                 after a change, wait until none came for D before syncing, but
-                             no longer than max(1s, --min-reload-interval) after the first one
-                             (default 200ms; 0s syncs at once): a burst is one pass over its
-                             final state
+                             no longer than max(2s, 2 x --min-reload-interval) after the first
+                             one (default 200ms; 0s syncs at once): a burst is one pass over its
+                             final state. A lone delivery (the config Secret's head changes with
+                             no other head change for max(1s, --min-reload-interval)) is synced
+                             at once: the operator writes the head last
 
 Serving:
   --metrics-address HOST:PORT  /metrics, /healthz, /readyz (default 0.0.0.0:8081); /readyz is
@@ -260,7 +262,12 @@ int RunConfigSync(const std::vector<std::string>& argv, std::ostream& out, std::
     sync_options.delivery.config_secret = args.config_secret;
     sync_options.min_reload_interval = args.min_reload_interval;
     sync_options.settle = args.settle;
-    sync_options.max_settle = std::max(args.min_reload_interval, std::chrono::milliseconds(1000));
+    // A burst's first delivery is synced at once, the rest within max_settle: 2 s keeps a burst
+    // of up to ~1.8 s to two reloads.
+    sync_options.max_settle =
+        std::max(2 * args.min_reload_interval, std::chrono::milliseconds(2000));
+    sync_options.lone_delivery_quiet =
+        std::max(args.min_reload_interval, std::chrono::milliseconds(1000));
     auto source = [&]() {
       controller::ConfigSyncSnapshot snap;
       for (const kube::ObjectPtr& s : secrets.store().List()) {
@@ -285,7 +292,23 @@ int RunConfigSync(const std::vector<std::string>& argv, std::ostream& out, std::
         [&](const kube::ObjectPtr&) { sync.Notify(); },
         [&](const kube::ObjectPtr&, const kube::ObjectPtr&) { sync.Notify(); },
         [&](const kube::ObjectPtr&) { sync.Notify(); }};
-    secrets.AddEventHandler(notify);
+    // The head config Secret is written last, after every part, rule ConfigMap and credential
+    // it goes with: its change completes a delivery (config_sync.h NotifyDelivered).
+    const std::string head = sync_options.delivery.config_secret;
+    auto secret_changed = [&sync, head](const kube::ObjectPtr& o) {
+      if (o && (*o)["metadata"].value("name", "") == head) {
+        sync.NotifyDelivered();
+      } else {
+        sync.Notify();
+      }
+    };
+    kube::EventHandler notify_secret{
+        secret_changed,
+        [secret_changed](const kube::ObjectPtr&, const kube::ObjectPtr& now) {
+          secret_changed(now);
+        },
+        [&sync](const kube::ObjectPtr&) { sync.Notify(); }};
+    secrets.AddEventHandler(notify_secret);
     rules.AddEventHandler(notify);
 
     serve::MetricsServerOptions server_options;

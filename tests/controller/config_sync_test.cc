@@ -506,6 +506,9 @@ TEST_F(ConfigSyncTest, SettleWindowTurnsABurstIntoOnePassOverTheFinalState) {
   clock_.Advance(50ms);  // quiet for 200 ms: one pass, one reload of the final state
   ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 2; }, 10s, 1ms));
   EXPECT_EQ(sync_->LoadedHash(), ContentHash("v100\n"));
+  // The pass is counted just after its reload: wait for the count, then check it is one pass.
+  ASSERT_TRUE(WaitSyncs(syncs + 1));
+  std::this_thread::sleep_for(20ms);
   EXPECT_EQ(sync_->stats().syncs, syncs + 1);
 
   // A stream that never pauses is still synced once max_settle (1 s) after its first change.
@@ -516,6 +519,51 @@ TEST_F(ConfigSyncTest, SettleWindowTurnsABurstIntoOnePassOverTheFinalState) {
   }
   ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 3; }, 10s, 1ms));
   EXPECT_EQ(reloader_.calls(), 3);
+}
+
+// The head config Secret is written after everything it goes with: a lone head change is a
+// complete delivery and skips the settle wait; other changes, and a burst after its first
+// delivery, still settle.
+TEST_F(ConfigSyncTest, ALoneDeliveryIsSyncedAtOnceAndABurstStillSettles) {
+  api_.SetConfig("v0\n");
+  Start(0ms, 200ms);
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 1; }, 10s, 1ms));
+  ASSERT_TRUE(WaitSyncs(1));
+  // A lone delivery: loaded without the (fake) clock moving at all.
+  api_.SetConfig("v1\n");
+  sync_->NotifyDelivered();
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 2; }, 10s, 1ms));
+  EXPECT_EQ(sync_->LoadedHash(), ContentHash("v1\n"));
+  ASSERT_TRUE(WaitSyncs(2));
+
+  // A rule ConfigMap alone (not a head change) waits for the settle window.
+  api_.SetRules({{"a.yaml", "groups: []\n"}});
+  sync_->Notify();
+  clock_.Advance(150ms);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(sync_->stats().syncs, 2);
+  clock_.Advance(50ms);
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 3; }, 10s, 1ms));
+  ASSERT_TRUE(WaitSyncs(3));
+
+  // A burst of 20 deliveries 40 ms apart, after a quiet second: the first at once, the other
+  // 19 in one pass once they settle. Two reloads.
+  clock_.Advance(1s);
+  api_.SetConfig("b1\n");
+  sync_->NotifyDelivered();
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 4; }, 10s, 1ms));
+  ASSERT_TRUE(WaitSyncs(4));
+  for (int i = 2; i <= 20; ++i) {
+    clock_.Advance(40ms);
+    api_.SetConfig("b" + std::to_string(i) + "\n");
+    sync_->NotifyDelivered();
+  }
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(sync_->stats().syncs, 4);  // still settling
+  clock_.Advance(200ms);
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 5; }, 10s, 1ms));
+  EXPECT_EQ(sync_->LoadedHash(), ContentHash("b20\n"));
+  EXPECT_EQ(reloader_.calls(), 5);
 }
 
 TEST_F(ConfigSyncTest, CredentialFilesArePrivateStaleOnesGoAndAloneNeedNoReload) {

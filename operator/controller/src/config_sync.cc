@@ -92,6 +92,18 @@ void ConfigSync::Notify() {
   cv_.notify_all();
 }
 
+void ConfigSync::NotifyDelivered() {
+  const auto now = clock_.Now();
+  std::lock_guard<std::mutex> lock(mu_);
+  const bool lone = !last_delivery_ || now - *last_delivery_ >= options_.lone_delivery_quiet;
+  last_delivery_ = now;
+  dirty_ = true;
+  if (!first_change_) first_change_ = now;
+  last_change_ = now;
+  if (lone) lone_delivery_ = true;
+  cv_.notify_all();
+}
+
 void ConfigSync::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -132,7 +144,7 @@ void ConfigSync::Run() {
         if (dirty_) {
           // Settled: quiet for `settle`, or `max_settle` after the first unsynced change.
           std::chrono::steady_clock::time_point due = now;
-          if (options_.settle.count() > 0 && last_change_) {
+          if (options_.settle.count() > 0 && last_change_ && !lone_delivery_) {
             due = std::min(*last_change_ + options_.settle, *first_change_ + options_.max_settle);
           }
           if (now >= due) break;
@@ -147,6 +159,7 @@ void ConfigSync::Run() {
         }
       }
       dirty_ = false;  // changes from here on cause one more pass
+      lone_delivery_ = false;
       first_change_.reset();
       last_change_.reset();
     }

@@ -14,7 +14,11 @@
 //   set a flag, so a burst costs exactly one more sync, and reloads are at least
 //   `min_reload_interval` apart (a burst of applies within that window is one reload).
 // - A change is synced only once `settle` has passed without another (capped at `max_settle`),
-//   so the many events of one burst become one pass over the final state.
+//   so the many events of one burst become one pass over the final state. The exception is a
+//   lone delivery: the operator writes the head config Secret after everything it references
+//   (delivery.h), so a head change with no other head change in the `lone_delivery_quiet` before it
+//   (NotifyDelivered) completes a delivery and is synced at once. In a burst only its first
+//   delivery is; the rest settle as before.
 // - A config Prometheus rejects (Reloader says kFailedPrecondition) is counted, logged and not
 //   retried: Prometheus keeps the previous config, and the sync waits for content that differs.
 // - Other failures (Prometheus down, disk full) are retried with exponential backoff on the
@@ -75,6 +79,8 @@ struct ConfigSyncOptions {
   // spend a reload on a state that is stale a few milliseconds later. 0 = sync at once.
   std::chrono::milliseconds settle{0};
   std::chrono::milliseconds max_settle{1000};
+  // NotifyDelivered: a head change this long after the previous one is a lone delivery.
+  std::chrono::milliseconds lone_delivery_quiet{1000};
   std::chrono::milliseconds initial_backoff{500};
   std::chrono::milliseconds max_backoff{30000};
 };
@@ -100,6 +106,9 @@ class ConfigSync {
 
   // Something changed in the API: sync soon. Quick; callable from informer handlers.
   void Notify();
+  // The head config Secret changed: a delivery is complete. Synced at once when it is the first
+  // head change for lone_delivery_quiet, else like Notify.
+  void NotifyDelivered();
   // The loop; returns after Stop(). Syncs once at start (Prometheus may not have loaded what is
   // on disk, e.g. after a crash between write and reload).
   void Run();
@@ -135,6 +144,9 @@ class ConfigSync {
   // Clock times of the first and the latest change not yet synced (the settle window); unset
   // for the start-up sync, which does not wait.
   std::optional<std::chrono::steady_clock::time_point> first_change_, last_change_;
+  // The last head change (NotifyDelivered), and whether the pending changes end in a lone one.
+  std::optional<std::chrono::steady_clock::time_point> last_delivery_;
+  bool lone_delivery_ = false;
   bool stopped_ = false;
   ConfigSyncStats stats_;
   std::string loaded_hash_;

@@ -56,7 +56,7 @@ if ((asan)); then
   log "building build-asan"
   build build-asan
   log "testing build-asan (sanitizers; benchmarks and e2e excluded)"
-  (cd build-asan && ctest --output-on-failure -LE 'benchmark|e2e' "${ctest_args[@]}") || status=1
+  (cd build-asan && ctest --output-on-failure -j "$jobs" -LE 'benchmark|e2e' "${ctest_args[@]}") || status=1
 fi
 
 log "configuring build (gcc, RelWithDebInfo)"
@@ -66,7 +66,7 @@ build build
 left="$(leftovers)"
 [[ -z "$left" ]] || { log "error: test servers left running:"; echo "$left"; status=1; }
 log "testing build (all labels) — $(( (SECONDS - started) / 60 )) min so far"
-(cd build && ctest --output-on-failure "${ctest_args[@]}") || status=1
+(cd build && ctest --output-on-failure -j "$jobs" "${ctest_args[@]}") || status=1
 left="$(leftovers)"
 if [[ -n "$left" ]]; then echo "error: test servers left running after ctest:"; echo "$left"; status=1; fi
 exit "$status"

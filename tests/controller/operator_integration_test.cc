@@ -202,6 +202,24 @@ class OperatorTest : public ::testing::Test {
     return std::stod(page.substr(at + series.size() + 2));
   }
 
+  // The unsharded config the operator delivered, reassembled as the config sync does; "" when
+  // it is incomplete or absent.
+  static std::string DeliveredConfig() {
+    DeliveryOptions delivery;
+    delivery.namespace_ = kOut;
+    auto config = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
+    return config.ok() ? config.value() : std::string();
+  }
+
+  // The files of the generated credentials Secret; empty when it does not exist.
+  static std::map<std::string, std::string> Credentials() {
+    try {
+      return CredentialFiles(admin_->Get(kube::Secrets(), kOut, "pulse-scrape-credentials"));
+    } catch (const kube::ApiError&) {
+      return {};
+    }
+  }
+
   static std::vector<Json> ConfigSecrets() {
     kube::ListOptions o;
     o.label_selector = std::string(kComponentLabel) + "=prometheus-config";
@@ -445,23 +463,13 @@ TEST_F(OperatorTest, ReferencedSecretsAreWatchedAndCopiedIntoTheCredentialsSecre
 
   const std::string user_key = kApps + "_scrape-creds_user";
   const std::string pass_key = kApps + "_scrape-creds_pass";
-  auto credentials = [&]() -> std::map<std::string, std::string> {
-    try {
-      return CredentialFiles(admin_->Get(kube::Secrets(), kOut, "pulse-scrape-credentials"));
-    } catch (const kube::ApiError&) {
-      return {};
-    }
-  };
   ASSERT_TRUE(Eventually([&] {
-    return credentials() ==
+    return Credentials() ==
            std::map<std::string, std::string>{{pass_key, "first"}, {user_key, "scraper"}};
   }));
-  DeliveryOptions delivery;
-  delivery.namespace_ = kOut;
   std::string yml;
   ASSERT_TRUE(Eventually([&] {
-    auto config = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
-    yml = config.ok() ? config.value() : "";
+    yml = DeliveredConfig();
     return yml.find("password_file: /etc/prometheus/pulse-credentials/" + pass_key) !=
            std::string::npos;
   })) << yml;
@@ -470,12 +478,12 @@ TEST_F(OperatorTest, ReferencedSecretsAreWatchedAndCopiedIntoTheCredentialsSecre
   // The monitor is accepted, so nothing but the Secret's own watch can bring a new value.
   admin_->MergePatch(kube::Secrets(), kApps, "scrape-creds",
                      {{"stringData", {{"pass", "second"}}}});
-  EXPECT_TRUE(Eventually([&] { return credentials()[pass_key] == "second"; }, 15s))
-      << ::testing::PrintToString(credentials());
+  EXPECT_TRUE(Eventually([&] { return Credentials()[pass_key] == "second"; }, 15s))
+      << ::testing::PrintToString(Credentials());
 
   // Nothing references a Secret any more: the generated Secret goes.
   admin_->Delete(ApiMonitors(), kApps, "auth");
-  EXPECT_TRUE(Eventually([&] { return credentials().empty(); }, 60s));
+  EXPECT_TRUE(Eventually([&] { return Credentials().empty(); }, 60s));
   admin_->Delete(kube::Secrets(), kApps, "scrape-creds");
 }
 
@@ -607,20 +615,10 @@ TEST_F(OperatorTest, RemoteWriteSecretsAreCopiedAndFollowed) {
   StartOperator({"--remote-write-config=" + file});
   const std::string user_key = kOut + "_store-auth_user";
   const std::string pass_key = kOut + "_store-auth_pass";
-  auto credentials = [&]() -> std::map<std::string, std::string> {
-    try {
-      return CredentialFiles(admin_->Get(kube::Secrets(), kOut, "pulse-scrape-credentials"));
-    } catch (const kube::ApiError&) {
-      return {};
-    }
-  };
   // The Secret does not exist yet: the config is delivered naming the files, the gap is counted.
-  DeliveryOptions delivery;
-  delivery.namespace_ = kOut;
   std::string yml;
   ASSERT_TRUE(Eventually([&] {
-    auto config = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
-    yml = config.ok() ? config.value() : "";
+    yml = DeliveredConfig();
     return yml.find("password_file: /etc/prometheus/pulse-credentials/" + pass_key) !=
            std::string::npos;
   })) << yml;
@@ -628,7 +626,7 @@ TEST_F(OperatorTest, RemoteWriteSecretsAreCopiedAndFollowed) {
   EXPECT_NE(yml.find("url: http://127.0.0.1:9/api/v1/write"), std::string::npos);
   EXPECT_TRUE(
       Eventually([&] { return Metric("pulse_operator_remote_write_credentials_missing") == 2; }));
-  EXPECT_EQ(credentials().count(pass_key), 0u);
+  EXPECT_EQ(Credentials().count(pass_key), 0u);
 
   // Created: its name watch re-renders the config, and the values are copied.
   admin_->Create(kube::Secrets(), kOut,
@@ -638,31 +636,29 @@ TEST_F(OperatorTest, RemoteWriteSecretsAreCopiedAndFollowed) {
                   {"stringData", {{"user", "writer"}, {"pass", "one"}}}});
   EXPECT_TRUE(Eventually(
       [&] {
-        auto c = credentials();
+        auto c = Credentials();
         return c[user_key] == "writer" && c[pass_key] == "one";
       },
       15s))
-      << ::testing::PrintToString(credentials());
+      << ::testing::PrintToString(Credentials());
   EXPECT_TRUE(
       Eventually([&] { return Metric("pulse_operator_remote_write_credentials_missing") == 0; }));
   // Rotated: the new value follows without a restart; the config itself does not change.
   const std::string config_before = yml;
   admin_->MergePatch(kube::Secrets(), kOut, "store-auth", {{"stringData", {{"pass", "two"}}}});
-  EXPECT_TRUE(Eventually([&] { return credentials()[pass_key] == "two"; }, 15s))
-      << ::testing::PrintToString(credentials());
-  auto config = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
-  ASSERT_TRUE(config.ok());
-  EXPECT_EQ(config.value(), config_before);
-  EXPECT_EQ(config.value().find("two"), std::string::npos);  // values are never in the config
+  EXPECT_TRUE(Eventually([&] { return Credentials()[pass_key] == "two"; }, 15s))
+      << ::testing::PrintToString(Credentials());
+  EXPECT_EQ(DeliveredConfig(), config_before);
+  EXPECT_EQ(config_before.find("two"), std::string::npos);  // values are never in the config
 
   // Without remote write again: its keys leave the credentials Secret, remote_write the config.
   ASSERT_EQ(StopOperator(), 0);
   StartOperator();
   EXPECT_TRUE(Eventually(
       [&] {
-        auto c = AssembleConfig(ConfigSecrets(), delivery, 64 << 20);
-        return c.ok() && c.value().find("remote_write:") == std::string::npos &&
-               credentials().count(pass_key) == 0;
+        const std::string c = DeliveredConfig();
+        return !c.empty() && c.find("remote_write:") == std::string::npos &&
+               Credentials().count(pass_key) == 0;
       },
       60s));
   admin_->Delete(kube::Secrets(), kOut, "store-auth");

@@ -32,41 +32,6 @@ void SecretFile(YamlWriter& w, std::string_view key, const RenderOptions& option
   w.String(detail::SecretFilePath(options, rw.secret_namespace, ref));
 }
 
-// A write relabel rule with only the fields the user set (plus what its action needs), in
-// Prometheus' own spelling.
-void WriteRelabel(YamlWriter& w, const model::RelabelConfig& r) {
-  w.BeginMap();
-  if (!r.source_labels.empty()) {
-    w.Key("source_labels");
-    w.BeginSeq();
-    for (const auto& l : r.source_labels) w.String(l);
-    w.EndSeq();
-  }
-  if (r.separator_set) {
-    w.Key("separator");
-    w.String(r.separator);
-  }
-  if (!r.target_label.empty()) {
-    w.Key("target_label");
-    w.String(r.target_label);
-  }
-  if (r.regex_set) {
-    w.Key("regex");
-    w.String(r.regex);
-  }
-  if (r.action == model::RelabelAction::kHashMod || r.modulus != 0) {
-    w.Key("modulus");
-    w.Int(static_cast<std::int64_t>(r.modulus));
-  }
-  if (r.replacement_set) {
-    w.Key("replacement");
-    w.String(r.replacement);
-  }
-  w.Key("action");
-  w.String(model::RelabelActionName(r.action));
-  w.EndMap();
-}
-
 void WriteQueue(YamlWriter& w, const model::RemoteWriteQueue& q) {
   if (q.empty()) return;  // Prometheus' defaults
   w.Key("queue_config");
@@ -120,25 +85,12 @@ void WriteRemoteWriteSection(YamlWriter& w, const RenderOptions& options) {
     SecretFile(w, "credentials_file", options, rw, *rw.bearer_token_secret);
     w.EndMap();
   }
-  if (rw.tls) {
-    w.Key("tls_config");
-    w.BeginMap();
-    if (rw.tls->ca) SecretFile(w, "ca_file", options, rw, *rw.tls->ca);
-    if (rw.tls->cert) SecretFile(w, "cert_file", options, rw, *rw.tls->cert);
-    if (rw.tls->key) SecretFile(w, "key_file", options, rw, *rw.tls->key);
-    if (!rw.tls->server_name.empty()) {
-      w.Key("server_name");
-      w.String(rw.tls->server_name);
-    }
-    w.Key("insecure_skip_verify");
-    w.Bool(rw.tls->insecure_skip_verify);
-    w.EndMap();
-  }
+  if (rw.tls) detail::WriteTls(w, *rw.tls, rw.secret_namespace, options);
   WriteQueue(w, rw.queue);
   if (!rw.write_relabel_configs.empty()) {
     w.Key("write_relabel_configs");
     w.BeginSeq();
-    for (const auto& r : rw.write_relabel_configs) WriteRelabel(w, r);
+    for (const auto& r : rw.write_relabel_configs) detail::WriteUserRelabel(w, r);
     w.EndSeq();
   }
   w.EndMap();

@@ -148,4 +148,64 @@ std::string Selector(std::string_view metric, const std::vector<Matcher>& matche
   return out;
 }
 
+// A user's relabel rule as written: only the fields the user set (plus the ones the action
+// needs), so the rendered config reads like the resource.
+void WriteUserRelabel(YamlWriter& w, const model::RelabelConfig& r) {
+  w.BeginMap();
+  if (!r.source_labels.empty()) {
+    w.Key("source_labels");
+    w.BeginSeq();
+    for (const auto& l : r.source_labels) w.String(l);
+    w.EndSeq();
+  }
+  if (r.separator_set) {
+    w.Key("separator");
+    w.String(r.separator);
+  }
+  if (!r.target_label.empty()) {
+    w.Key("target_label");
+    w.String(r.target_label);
+  }
+  if (r.regex_set) {
+    w.Key("regex");
+    w.String(r.regex);
+  }
+  if (r.action == model::RelabelAction::kHashMod || r.modulus != 0) {
+    w.Key("modulus");
+    w.Int(static_cast<std::int64_t>(r.modulus));
+  }
+  if (r.replacement_set) {
+    w.Key("replacement");
+    w.String(r.replacement);
+  }
+  w.Key("action");
+  w.String(model::RelabelActionName(r.action));
+  w.EndMap();
+}
+
+void WriteTls(YamlWriter& w, const model::TlsConfig& tls, std::string_view ns,
+              const RenderOptions& options) {
+  w.Key("tls_config");
+  w.BeginMap();
+  if (tls.ca) {
+    w.Key("ca_file");
+    w.String(SecretFilePath(options, ns, *tls.ca));
+  }
+  if (tls.cert) {
+    w.Key("cert_file");
+    w.String(SecretFilePath(options, ns, *tls.cert));
+  }
+  if (tls.key) {
+    w.Key("key_file");
+    w.String(SecretFilePath(options, ns, *tls.key));
+  }
+  if (!tls.server_name.empty()) {
+    w.Key("server_name");
+    w.String(tls.server_name);
+  }
+  w.Key("insecure_skip_verify");
+  w.Bool(tls.insecure_skip_verify);
+  w.EndMap();
+}
+
 }  // namespace pulse::render::detail

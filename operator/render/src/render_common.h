@@ -1,5 +1,6 @@
 // Helpers shared by the renderers (private to pulse_render): canonical object order,
-// PromQL selector building, number and path formatting.
+// PromQL selector building, number and path formatting, the YAML of relabel rules and TLS
+// settings that scrape jobs and remote write share.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -14,6 +15,7 @@
 #include "pulse/model/common_types.h"
 #include "pulse/model/exporter.h"
 #include "pulse/render/render_inputs.h"
+#include "pulse/render/yaml_writer.h"
 
 namespace pulse::render::detail {
 
@@ -55,5 +57,13 @@ struct Matcher {
 };
 // metric{label="value",...}, values quoted as PromQL strings.
 std::string Selector(std::string_view metric, const std::vector<Matcher>& matchers);
+
+// A user's relabel rule (relabelings, metricRelabelings, writeRelabelConfigs) as one item of
+// an open sequence: only the fields the user set, plus what the action needs.
+void WriteUserRelabel(YamlWriter& w, const model::RelabelConfig& r);
+
+// `tls_config:` with the Secret keys as files (SecretFilePath in namespace `ns`).
+void WriteTls(YamlWriter& w, const model::TlsConfig& tls, std::string_view ns,
+              const RenderOptions& options);
 
 }  // namespace pulse::render::detail

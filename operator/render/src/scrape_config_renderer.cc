@@ -95,66 +95,6 @@ void WriteRule(YamlWriter& w, const Rule& r) {
   w.EndMap();
 }
 
-// A user's relabel rule as written: only the fields the user set (plus the ones the action
-// needs), so the rendered config reads like the resource.
-void WriteUserRelabel(YamlWriter& w, const model::RelabelConfig& r) {
-  w.BeginMap();
-  if (!r.source_labels.empty()) {
-    w.Key("source_labels");
-    w.BeginSeq();
-    for (const auto& l : r.source_labels) w.String(l);
-    w.EndSeq();
-  }
-  if (r.separator_set) {
-    w.Key("separator");
-    w.String(r.separator);
-  }
-  if (!r.target_label.empty()) {
-    w.Key("target_label");
-    w.String(r.target_label);
-  }
-  if (r.regex_set) {
-    w.Key("regex");
-    w.String(r.regex);
-  }
-  if (r.action == model::RelabelAction::kHashMod || r.modulus != 0) {
-    w.Key("modulus");
-    w.Int(static_cast<std::int64_t>(r.modulus));
-  }
-  if (r.replacement_set) {
-    w.Key("replacement");
-    w.String(r.replacement);
-  }
-  w.Key("action");
-  w.String(model::RelabelActionName(r.action));
-  w.EndMap();
-}
-
-void WriteTls(YamlWriter& w, const model::TlsConfig& tls, std::string_view ns,
-              const RenderOptions& options) {
-  w.Key("tls_config");
-  w.BeginMap();
-  if (tls.ca) {
-    w.Key("ca_file");
-    w.String(SecretFilePath(options, ns, *tls.ca));
-  }
-  if (tls.cert) {
-    w.Key("cert_file");
-    w.String(SecretFilePath(options, ns, *tls.cert));
-  }
-  if (tls.key) {
-    w.Key("key_file");
-    w.String(SecretFilePath(options, ns, *tls.key));
-  }
-  if (!tls.server_name.empty()) {
-    w.Key("server_name");
-    w.String(tls.server_name);
-  }
-  w.Key("insecure_skip_verify");
-  w.Bool(tls.insecure_skip_verify);
-  w.EndMap();
-}
-
 // namespaces: nullptr = every namespace (no `namespaces:` key).
 void WriteKubernetesSd(YamlWriter& w, const std::vector<std::string>* namespaces,
                        const RenderOptions& options) {
@@ -262,7 +202,7 @@ void WriteRules(YamlWriter& w, const std::vector<Rule>& rules,
   w.Key("relabel_configs");
   w.BeginSeq();
   for (const Rule& r : rules) WriteRule(w, r);
-  for (const auto& r : user) WriteUserRelabel(w, r);
+  for (const auto& r : user) detail::WriteUserRelabel(w, r);
   WriteShardRelabelRules(w, shard);
   w.EndSeq();
 }
@@ -294,7 +234,7 @@ void WriteApiMonitorJob(YamlWriter& w, const model::ApiMonitor& m, std::size_t i
     w.Int(static_cast<std::int64_t>(
         std::min<std::uint64_t>(m.spec.sample_limit, static_cast<std::uint64_t>(INT64_MAX))));
   }
-  if (ep.tls) WriteTls(w, *ep.tls, ns, options);
+  if (ep.tls) detail::WriteTls(w, *ep.tls, ns, options);
   if (ep.basic_auth) {
     // username_file needs Prometheus >= 2.45 (docs/rendering.md); the value itself is never
     // rendered.
@@ -372,7 +312,7 @@ void WriteApiMonitorJob(YamlWriter& w, const model::ApiMonitor& m, std::size_t i
   if (!ep.metric_relabelings.empty()) {
     w.Key("metric_relabel_configs");
     w.BeginSeq();
-    for (const auto& r : ep.metric_relabelings) WriteUserRelabel(w, r);
+    for (const auto& r : ep.metric_relabelings) detail::WriteUserRelabel(w, r);
     w.EndSeq();
   }
   w.EndMap();

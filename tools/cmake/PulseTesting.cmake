@@ -20,6 +20,23 @@ set(PULSE_TEST_ENVIRONMENT
     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
     "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tools/sanitizers/lsan.supp:print_suppressions=0")
 
+# Servers whose whole state a test may measure (dead-letter totals, connection counts, bucket
+# sizes): under `ctest -j` the tests that share one never overlap (one RESOURCE_LOCK per server).
+# The kube and Prometheus fixtures are shared freely: their tests work in namespaces and servers
+# of their own.
+set(PULSE_EXCLUSIVE_SERVERS rabbitmq postgres s3 redis)
+function(pulse_lock_exclusive_servers name)
+  set(locks "")
+  foreach(f IN LISTS ARGN)
+    if(f IN_LIST PULSE_EXCLUSIVE_SERVERS)
+      list(APPEND locks ${f})
+    endif()
+  endforeach()
+  if(locks)
+    set_property(TEST ${name} APPEND PROPERTY RESOURCE_LOCK ${locks})
+  endif()
+endfunction()
+
 function(pulse_add_test name)
   cmake_parse_arguments(T "RUN_SERIAL" "TIMEOUT" "SOURCES;LIBS;LABELS;FIXTURES" ${ARGN})
   add_executable(${name} ${T_SOURCES})
@@ -35,6 +52,7 @@ function(pulse_add_test name)
                                           ENVIRONMENT "${PULSE_TEST_ENVIRONMENT}")
   if(T_FIXTURES)
     set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${T_FIXTURES}")
+    pulse_lock_exclusive_servers(${name} ${T_FIXTURES})
   endif()
   if(T_RUN_SERIAL)
     set_tests_properties(${name} PROPERTIES RUN_SERIAL ON)
@@ -55,6 +73,7 @@ function(pulse_add_command_test name)
                                           ENVIRONMENT "${PULSE_TEST_ENVIRONMENT}")
   if(T_FIXTURES)
     set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${T_FIXTURES}")
+    pulse_lock_exclusive_servers(${name} ${T_FIXTURES})
   endif()
   if(T_RUN_SERIAL)
     set_tests_properties(${name} PROPERTIES RUN_SERIAL ON)

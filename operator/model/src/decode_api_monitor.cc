@@ -38,16 +38,7 @@ void ReadEndpoint(ErrorSink& sink, const json& item, const std::string& path, En
   ReadRelabelConfigs(r, "relabelings", ep.relabelings);
   ReadRelabelConfigs(r, "metricRelabelings", ep.metric_relabelings);
   ReadTls(r, "tlsConfig", ep.tls);
-  if (const json* b = r.Field("basicAuth")) {
-    BasicAuth auth;
-    ObjectReader br(sink, *b, r.Child("basicAuth"));
-    if (const json* u = br.Field("username", true))
-      ReadSecretKeySelector(sink, *u, br.Child("username"), auth.username);
-    if (const json* p = br.Field("password", true))
-      ReadSecretKeySelector(sink, *p, br.Child("password"), auth.password);
-    br.Finish();
-    ep.basic_auth = std::move(auth);
-  }
+  ReadBasicAuth(r, "basicAuth", ep.basic_auth);
   ReadOptionalSecretKeySelector(r, "bearerTokenSecret", ep.bearer_token_secret);
   r.Finish();
 }

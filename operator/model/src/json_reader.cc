@@ -269,6 +269,21 @@ void ReadTls(ObjectReader& parent, std::string_view key, std::optional<TlsConfig
   out = std::move(tls);
 }
 
+void ReadBasicAuth(ObjectReader& parent, std::string_view key, std::optional<BasicAuth>& out) {
+  const json* v = parent.Field(key);
+  if (v == nullptr) return;
+  BasicAuth auth;
+  ObjectReader r(parent.sink(), *v, parent.Child(key));
+  if (const json* u = r.Field("username", true)) {
+    ReadSecretKeySelector(parent.sink(), *u, r.Child("username"), auth.username);
+  }
+  if (const json* p = r.Field("password", true)) {
+    ReadSecretKeySelector(parent.sink(), *p, r.Child("password"), auth.password);
+  }
+  r.Finish();
+  out = std::move(auth);
+}
+
 void ReadRelabelConfigs(ObjectReader& parent, std::string_view key,
                         std::vector<RelabelConfig>& out) {
   static const std::vector<std::pair<std::string, RelabelAction>> kActions = {

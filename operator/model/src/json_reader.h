@@ -137,6 +137,8 @@ void ReadSecretKeySelector(ErrorSink& sink, const json& v, const std::string& pa
 void ReadOptionalSecretKeySelector(ObjectReader& r, std::string_view key,
                                    std::optional<SecretKeySelector>& out);
 void ReadTls(ObjectReader& r, std::string_view key, std::optional<TlsConfig>& out);
+// {username, password}, both required SecretKeySelectors.
+void ReadBasicAuth(ObjectReader& r, std::string_view key, std::optional<BasicAuth>& out);
 void ReadRelabelConfigs(ObjectReader& r, std::string_view key, std::vector<RelabelConfig>& out);
 void ReadResources(ObjectReader& r, std::string_view key, ResourceRequirements& out);
 

@@ -71,18 +71,7 @@ void ReadDocument(ErrorSink& sink, const json& doc, RemoteWrite& out) {
   r.Dur("remoteTimeout", out.remote_timeout);
   r.StringMap("headers", out.headers);
   r.String("secretNamespace", out.secret_namespace);
-  if (const json* b = r.Field("basicAuth")) {
-    BasicAuth auth;
-    ObjectReader br(sink, *b, r.Child("basicAuth"));
-    if (const json* u = br.Field("username", true)) {
-      internal::ReadSecretKeySelector(sink, *u, br.Child("username"), auth.username);
-    }
-    if (const json* p = br.Field("password", true)) {
-      internal::ReadSecretKeySelector(sink, *p, br.Child("password"), auth.password);
-    }
-    br.Finish();
-    out.basic_auth = std::move(auth);
-  }
+  internal::ReadBasicAuth(r, "basicAuth", out.basic_auth);
   internal::ReadOptionalSecretKeySelector(r, "bearerTokenSecret", out.bearer_token_secret);
   internal::ReadTls(r, "tlsConfig", out.tls);
   ReadQueue(r, out.queue);

@@ -7,9 +7,12 @@
 #include "pulse/base/exporter_limits.h"
 #include "pulse/render/text_escape.h"
 #include "pulse/render/yaml_writer.h"
+#include "render_common.h"
 
 namespace pulse::render {
 namespace {
+
+using detail::DurationText;
 
 namespace limits = base::exporter_limits;
 
@@ -43,11 +46,6 @@ model::Duration RefreshInterval(const model::ExporterSpec& s) {
   if (s.postgresql) return s.postgresql->refresh_interval;
   if (s.s3) return s.s3->refresh_interval;
   return {limits::kDefaultTimeout, ""};
-}
-
-// As the user wrote it (both sides speak the same grammar), canonical when built in code.
-std::string DurationText(const model::Duration& d) {
-  return d.text.empty() ? base::FormatDuration(d.value) : d.text;
 }
 
 void EnvCredential(YamlWriter& w, const char* key, const char* var) {

@@ -9,9 +9,7 @@
 namespace pulse::render {
 namespace {
 
-std::string DurationText(const model::Duration& d) {
-  return d.text.empty() ? model::FormatDuration(d.value) : d.text;
-}
+using detail::DurationText;
 
 void OptionalInt(YamlWriter& w, std::string_view key, const std::optional<std::int64_t>& v) {
   if (!v) return;

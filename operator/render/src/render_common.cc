@@ -148,6 +148,10 @@ std::string Selector(std::string_view metric, const std::vector<Matcher>& matche
   return out;
 }
 
+std::string DurationText(const model::Duration& d) {
+  return d.text.empty() ? model::FormatDuration(d.value) : d.text;
+}
+
 // A user's relabel rule as written: only the fields the user set (plus the ones the action
 // needs), so the rendered config reads like the resource.
 void WriteUserRelabel(YamlWriter& w, const model::RelabelConfig& r) {

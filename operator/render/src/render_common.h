@@ -13,6 +13,7 @@
 
 #include "pulse/model/api_monitor.h"
 #include "pulse/model/common_types.h"
+#include "pulse/model/duration.h"
 #include "pulse/model/exporter.h"
 #include "pulse/render/render_inputs.h"
 #include "pulse/render/yaml_writer.h"
@@ -34,6 +35,10 @@ std::string FileStem(std::string_view prefix, const model::ObjectMeta& meta);
 // <secrets_dir>/<namespace>/<secret>/<key>, each component made path-safe.
 std::string SecretFilePath(const RenderOptions& options, std::string_view namespace_,
                            const model::SecretKeySelector& ref);
+
+// A duration as the user wrote it (every side speaks Prometheus' grammar), canonical when it
+// was built in code.
+std::string DurationText(const model::Duration& d);
 
 // Seconds as the shortest decimal text, e.g. 250ms -> "0.25", 1s -> "1".
 std::string FormatSeconds(std::chrono::milliseconds value);

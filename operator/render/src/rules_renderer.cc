@@ -16,6 +16,8 @@
 namespace pulse::render {
 namespace {
 
+using detail::DurationText;
+
 using detail::FormatNumber;
 using detail::Matcher;
 using detail::ObjectKey;
@@ -23,10 +25,6 @@ using detail::Selector;
 using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
-
-std::string DurationText(const model::Duration& d) {
-  return d.text.empty() ? model::FormatDuration(d.value) : d.text;
-}
 
 struct Recording {
   std::string record;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "flag_value.h"
+#include "pulse/base/heap.h"
 #include "pulse/base/log.h"
 #include "pulse/controller/api_monitor_reconciler.h"
 #include "pulse/controller/config_reconciler.h"
@@ -339,6 +340,9 @@ int RunOperator(const std::vector<std::string>& argv, std::ostream& out, std::os
     out << "pulse-operator run: flags OK\n";
     return 0;
   }
+  // Before any thread starts: two malloc arenas for a dozen threads (heap.h); an arena per
+  // worker keeps each render's freed memory resident (10,000 monitors: 113 against 102 MiB).
+  base::LimitHeapArenas(2);
   // Before any thread starts, so that every thread inherits the blocked SIGTERM/SIGINT.
   serve::SignalWaiter signals;
   base::LogFormat format = base::LogFormat::kJson;

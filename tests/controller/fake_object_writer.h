@@ -26,13 +26,16 @@ class FakeObjectWriter : public ObjectWriter {
     if (it == objects.end()) return std::nullopt;
     return it->second;
   }
-  std::vector<Json> List(const kube::Resource& r, const std::string& ns,
-                         const std::string& selector) override {
+  std::vector<Json> ListMetadata(const kube::Resource& r, const std::string& ns,
+                                 const std::string& selector) override {
     std::lock_guard lock(mu_);
     std::vector<Json> out;
     for (const auto& [key, object] : objects) {
       if (std::get<0>(key) == r.resource && std::get<1>(key) == ns && Matches(object, selector)) {
-        out.push_back(object);
+        // As the API server answers a PartialObjectMetadataList: no data.
+        out.push_back(Json{{"apiVersion", "meta.k8s.io/v1"},
+                           {"kind", "PartialObjectMetadata"},
+                           {"metadata", object.value("metadata", Json::object())}});
       }
     }
     return out;

@@ -5,6 +5,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <random>
+
 #include "fake_object_writer.h"
 #include "pulse/controller/api_monitor_reconciler.h"
 #include "pulse/controller/config_reconciler.h"
@@ -477,7 +479,7 @@ TEST(AcceptedObjectsTest, TheEarlierObjectKeepsAClaimAndTheLaterIsHeldBackAlone)
   // Prometheus gets one job j: only "early" is rendered.
   auto snap = accepted.Take();
   ASSERT_EQ(snap.api_monitors.size(), 1u);
-  EXPECT_EQ(snap.api_monitors[0].metadata.name, "early");
+  EXPECT_EQ(snap.api_monitors[0]->metadata.name, "early");
   EXPECT_EQ(accepted.Count("ApiMonitor", false), 1u);
 
   // Same creation time: namespace/name decides. An unrelated claim never blocks.
@@ -495,12 +497,74 @@ TEST(AcceptedObjectsTest, TheEarlierObjectKeepsAClaimAndTheLaterIsHeldBackAlone)
   EXPECT_EQ(v.others_changed, (std::vector<ObjectRef>{{"ApiMonitor", "shop/late"}}));
   snap = accepted.Take();
   std::vector<std::string> names;
-  for (const auto& m : snap.api_monitors) names.push_back(m.metadata.name);
+  for (const auto& m : snap.api_monitors) names.push_back(m->metadata.name);
   EXPECT_EQ(names, (std::vector<std::string>{"aaa", "late"}));
   // And deleting "aaa" gives k back to "other".
   v = accepted.Remove("ApiMonitor", "shop/aaa");
   EXPECT_EQ(v.others_changed, (std::vector<ObjectRef>{{"ApiMonitor", "shop/other"}}));
   EXPECT_EQ(accepted.Count("ApiMonitor", true), 2u);
+}
+
+// The accepted/rejected counts are kept per change, not recounted: after any sequence of offers,
+// rejections and removals (with claims that collide, so verdicts of others flip), they equal a
+// recount from what is in force and what is known.
+TEST(AcceptedObjectsTest, CountsFollowEveryChangeIncludingFlipsOfOthers) {
+  prometheus::Registry registry;
+  AcceptedObjects accepted(&registry);
+  std::mt19937 rng(7);
+  for (int step = 0; step < 3000; ++step) {
+    const int n = static_cast<int>(rng() % 12);
+    const std::string name = "m" + std::to_string(n);
+    const bool exporter = n % 4 == 0;
+    const std::string kind = exporter ? "Exporter" : "ApiMonitor";
+    switch (rng() % 4) {
+      case 0:
+      case 1: {
+        Candidate c;
+        c.fingerprint = std::to_string(rng() % 3);
+        c.created = "2026-12-02T10:00:0" + std::to_string(rng() % 10) + "Z";
+        c.claims = {"job " + std::to_string(rng() % 5)};  // few claims: many duplicates
+        if (exporter) {
+          model::Exporter e;
+          e.metadata.namespace_ = "ns";
+          e.metadata.name = name;
+          accepted.OfferExporter("ns/" + name, e, c);
+        } else {
+          model::ApiMonitor m;
+          m.metadata.namespace_ = "ns";
+          m.metadata.name = name;
+          accepted.OfferApiMonitor("ns/" + name, m, c);
+        }
+        break;
+      }
+      case 2:
+        accepted.Reject(kind, "ns/" + name);
+        break;
+      default:
+        accepted.Remove(kind, "ns/" + name);
+    }
+    const auto snap = accepted.Take();
+    size_t known[2] = {};
+    for (const ObjectRef& ref : accepted.Known()) ++known[ref.kind == "Exporter" ? 1 : 0];
+    ASSERT_EQ(accepted.Count("ApiMonitor", true), snap.api_monitors.size()) << step;
+    ASSERT_EQ(accepted.Count("Exporter", true), snap.exporters.size()) << step;
+    ASSERT_EQ(accepted.Count("ApiMonitor", false), known[0] - snap.api_monitors.size()) << step;
+    ASSERT_EQ(accepted.Count("Exporter", false), known[1] - snap.exporters.size()) << step;
+  }
+  // The exported gauge says the same.
+  double gauge = -1;
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "pulse_operator_objects") continue;
+    for (const auto& metric : family.metric) {
+      bool monitor = false, is_accepted = false;
+      for (const auto& label : metric.label) {
+        if (label.name == "kind" && label.value == "ApiMonitor") monitor = true;
+        if (label.name == "state" && label.value == "accepted") is_accepted = true;
+      }
+      if (monitor && is_accepted) gauge = metric.gauge.value;
+    }
+  }
+  EXPECT_EQ(gauge, static_cast<double>(accepted.Count("ApiMonitor", true)));
 }
 
 // Two ApiMonitors whose own dashboards land in the same ConfigMap name (names differing only in
@@ -543,7 +607,7 @@ TEST_F(ReconcilersTest, ACollidingOutputRejectsTheLaterObjectAlone) {
 
   auto snap = accepted_.Take();
   ASSERT_EQ(snap.api_monitors.size(), 1u);
-  EXPECT_EQ(snap.api_monitors[0].metadata.namespace_, "shop-x");
+  EXPECT_EQ(snap.api_monitors[0]->metadata.namespace_, "shop-x");
 
   // The first goes: the second is reconciled again and accepted.
   requeued.clear();

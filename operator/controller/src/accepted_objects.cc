@@ -20,14 +20,14 @@ AcceptedObjects::AcceptedObjects(prometheus::Registry* registry) {
   }
 }
 
+void AcceptedObjects::CountLocked(const ObjectRef& ref, bool in_force, long delta) {
+  counts_[ref.kind == "Exporter" ? 1 : 0][in_force ? 1 : 0] += delta;
+}
+
 void AcceptedObjects::UpdateGaugesLocked() {
   if (gauges_[0][0] == nullptr) return;
-  double counts[2][2] = {};
-  for (const auto& [ref, entry] : entries_) {
-    counts[ref.kind == "Exporter" ? 1 : 0][entry.InForce() ? 1 : 0] += 1;
-  }
   for (int k = 0; k < 2; ++k) {
-    for (int a = 0; a < 2; ++a) gauges_[k][a]->Set(counts[k][a]);
+    for (int a = 0; a < 2; ++a) gauges_[k][a]->Set(static_cast<double>(counts_[k][a]));
   }
 }
 
@@ -55,6 +55,7 @@ Verdict AcceptedObjects::Change(const ObjectRef& ref, std::optional<Entry> next,
   if (auto it = entries_.find(ref); it != entries_.end()) {
     const Entry& old = it->second;
     was_in_force = old.InForce();
+    CountLocked(ref, was_in_force, -1);
     old_fingerprint = old.candidate.fingerprint;
     old_credentials = old.candidate.credentials;
     if (old.Valid()) {
@@ -98,10 +99,15 @@ Verdict AcceptedObjects::Change(const ObjectRef& ref, std::optional<Entry> next,
     e.blocked_by = std::move(blocker);
     if (other == ref) continue;
     if (flipped) verdict.others_changed.push_back(other);
-    if (before != e.InForce()) verdict.config_changed = true;
+    if (before != e.InForce()) {
+      verdict.config_changed = true;
+      CountLocked(other, before, -1);
+      CountLocked(other, !before, +1);
+    }
   }
   auto it = entries_.find(ref);
   const bool in_force = it != entries_.end() && it->second.InForce();
+  if (it != entries_.end()) CountLocked(ref, in_force, +1);
   if (it != entries_.end()) verdict.duplicate_of = it->second.blocked_by;
   if (in_force != was_in_force ||
       (in_force && (it->second.candidate.fingerprint != old_fingerprint ||
@@ -115,7 +121,7 @@ Verdict AcceptedObjects::Change(const ObjectRef& ref, std::optional<Entry> next,
 Verdict AcceptedObjects::OfferApiMonitor(const std::string& key, model::ApiMonitor monitor,
                                          Candidate candidate) {
   Entry e;
-  e.monitor = std::move(monitor);
+  e.monitor = std::make_shared<const model::ApiMonitor>(std::move(monitor));
   e.candidate = std::move(candidate);
   return Change({"ApiMonitor", key}, std::move(e), true);
 }
@@ -123,7 +129,7 @@ Verdict AcceptedObjects::OfferApiMonitor(const std::string& key, model::ApiMonit
 Verdict AcceptedObjects::OfferExporter(const std::string& key, model::Exporter exporter,
                                        Candidate candidate) {
   Entry e;
-  e.exporter = std::move(exporter);
+  e.exporter = std::make_shared<const model::Exporter>(std::move(exporter));
   e.candidate = std::move(candidate);
   return Change({"Exporter", key}, std::move(e), true);
 }
@@ -156,8 +162,8 @@ AcceptedObjects::Snapshot AcceptedObjects::Take() const {
   // entries_ is ordered by (kind, key): ApiMonitors then Exporters, each by namespace/name.
   for (const auto& [ref, entry] : entries_) {
     if (!entry.InForce()) continue;
-    if (entry.monitor) s.api_monitors.push_back(*entry.monitor);
-    if (entry.exporter) s.exporters.push_back(*entry.exporter);
+    if (entry.monitor) s.api_monitors.push_back(entry.monitor);
+    if (entry.exporter) s.exporters.push_back(entry.exporter);
     for (const auto& [name, value] : entry.candidate.credentials) s.credentials[name] = value;
   }
   return s;
@@ -173,11 +179,7 @@ std::vector<ObjectRef> AcceptedObjects::Known() const {
 
 size_t AcceptedObjects::Count(const std::string& kind, bool accepted) const {
   std::lock_guard lock(mu_);
-  size_t n = 0;
-  for (const auto& [ref, entry] : entries_) {
-    if ((ref.kind == "Exporter") == (kind == "Exporter") && entry.InForce() == accepted) ++n;
-  }
-  return n;
+  return static_cast<size_t>(counts_[kind == "Exporter" ? 1 : 0][accepted ? 1 : 0]);
 }
 
 }  // namespace pulse::controller

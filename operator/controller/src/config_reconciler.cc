@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "pulse/base/heap.h"
 #include "pulse/base/log.h"
 #include "pulse/controller/remote_write_credentials.h"
 #include "pulse/kube/api_error.h"
@@ -80,7 +81,7 @@ void ConfigReconciler::Seed() {
   live_.clear();
   const std::string& ns = options_.delivery.namespace_;
   for (const char* kind : {"Secret", "ConfigMap"}) {
-    for (const Json& item : writer_.List(ResourceOf(kind), ns, DeliveredSelector())) {
+    for (const Json& item : writer_.ListMetadata(ResourceOf(kind), ns, DeliveredSelector())) {
       const Json& meta = item["metadata"];
       std::string hash;
       if (meta.contains("annotations") && meta["annotations"].contains(kContentHashAnnotation)) {
@@ -105,10 +106,19 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
   if (ready_to_render_ && !ready_to_render_()) {
     return Result::RequeueAfter(options_.not_ready_recheck);
   }
+  // Destroyed last, after every piece of this render: gives its free pages back (heap.h).
+  struct ReleaseOnExit {
+    ~ReleaseOnExit() { base::ReleaseFreeHeap(); }
+  } release_on_exit;
   const AcceptedObjects::Snapshot snapshot = accepted_.Take();
+  std::vector<const model::ApiMonitor*> monitors;
+  std::vector<const model::Exporter*> exporters;
+  monitors.reserve(snapshot.api_monitors.size());
+  for (const auto& m : snapshot.api_monitors) monitors.push_back(m.get());
+  for (const auto& e : snapshot.exporters) exporters.push_back(e.get());
   render::RenderInputs inputs;
-  inputs.api_monitors = snapshot.api_monitors;
-  inputs.exporters = snapshot.exporters;
+  inputs.api_monitor_refs = monitors;
+  inputs.exporter_refs = exporters;
   inputs.options = options_.render;
   const std::string prometheus_yml = render::RenderPrometheusConfig(inputs);
   const std::vector<render::RenderedFile> rules = render::RenderRuleFiles(inputs);

@@ -14,11 +14,12 @@ std::optional<Json> KubeObjectWriter::Get(const kube::Resource& r, const std::st
   }
 }
 
-std::vector<Json> KubeObjectWriter::List(const kube::Resource& r, const std::string& ns,
-                                         const std::string& label_selector) {
+std::vector<Json> KubeObjectWriter::ListMetadata(const kube::Resource& r, const std::string& ns,
+                                                 const std::string& label_selector) {
   kube::ListOptions options;
   options.label_selector = label_selector;
   options.limit = 500;
+  options.metadata_only = true;
   Json list = client_.ListAll(r, ns, options);
   std::vector<Json> items;
   for (auto& item : list["items"]) items.push_back(std::move(item));

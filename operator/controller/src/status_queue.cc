@@ -16,30 +16,29 @@ void StatusQueue::SetEnqueue(std::function<void(const std::string&)> enqueue) {
   enqueue_ = std::move(enqueue);
 }
 
-const Json& StatusQueue::Resolve(StatusUpdate& update) const {
-  if (!update.rule_files || rule_layout_ == nullptr) return update.next;
-  auto names = rule_layout_->Names(*update.rule_files);
+void StatusQueue::Resolve(Json& next, std::optional<std::vector<std::string>>& rule_files) const {
+  if (!rule_files || rule_layout_ == nullptr) return;
+  auto names = rule_layout_->Names(*rule_files);
   // Not delivered yet: `next` keeps the names the live status has (the reconcile put them).
-  if (!names) return update.next;
-  Json& generated = update.next["generated"];
+  if (!names) return;
+  Json& generated = next["generated"];
   if (names->empty()) {
     if (generated.is_object()) generated.erase("ruleConfigMaps");
   } else {
     generated["ruleConfigMaps"] = *names;
   }
-  update.rule_files.reset();
-  return update.next;
+  rule_files.reset();
 }
 
 void StatusQueue::Put(StatusUpdate update) {
   const std::string key = KeyOf(update.ref);
-  Resolve(update);
+  Resolve(update.next, update.rule_files);
+  const std::size_t live = HashOf(update.live);
   std::function<void(const std::string&)> enqueue;
   {
     std::lock_guard lock(mu_);
     auto w = written_.find(key);
     if (w != written_.end()) {
-      const std::size_t live = HashOf(update.live);
       if (w->second.uid != update.uid || live == w->second.content) {
         written_.erase(w);  // another object now, or the view shows our write
       } else if (!update.rule_files && live == w->second.live_before &&
@@ -53,7 +52,9 @@ void StatusQueue::Put(StatusUpdate update) {
       waiting_.erase(key);  // what is there is what is wanted
       return;
     }
-    waiting_.insert_or_assign(key, std::move(update));
+    waiting_.insert_or_assign(
+        key, Pending{std::move(update.ref), std::move(update.resource), std::move(update.uid), live,
+                     update.next.dump(), std::move(update.rule_files)});
     if (open_) enqueue = enqueue_;
   }
   if (enqueue) enqueue(key);
@@ -90,7 +91,7 @@ std::size_t StatusQueue::Waiting() const {
 }
 
 Result StatusQueue::Reconcile(const std::string& key) {
-  StatusUpdate update;
+  Pending update;
   {
     std::lock_guard lock(mu_);
     auto it = waiting_.find(key);
@@ -98,9 +99,10 @@ Result StatusQueue::Reconcile(const std::string& key) {
     update = std::move(it->second);
     waiting_.erase(it);
   }
-  const Json& next = Resolve(update);
-  if (next == update.live) return Result::Done();
-  const std::size_t live = HashOf(update.live), content = HashOf(next);
+  Json next = Json::parse(update.next);
+  Resolve(next, update.rule_files);
+  const std::size_t live = update.live, content = HashOf(next);
+  if (content == live) return Result::Done();  // what is there is what is wanted
   {
     std::lock_guard lock(mu_);
     auto w = written_.find(key);
@@ -118,6 +120,7 @@ Result StatusQueue::Reconcile(const std::string& key) {
   } catch (const kube::ApiError& e) {
     if (kube::IsNotFound(e)) return Result::Done();  // the object is gone, and its status
     std::lock_guard lock(mu_);
+    update.next = next.dump();                     // with the names it resolved
     waiting_.try_emplace(key, std::move(update));  // unless a newer one came meanwhile
     return Result::Retriable(e.what());
   }

@@ -36,7 +36,7 @@ void BM_StoreUpsert(benchmark::State& state) {
   }
   pulse::kube::Store store;
   size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(store.Upsert(objects[i++ % objects.size()]));
+  for (auto _ : state) benchmark::DoNotOptimize(store.Upsert(*objects[i++ % objects.size()]));
 }
 BENCHMARK(BM_StoreUpsert);
 

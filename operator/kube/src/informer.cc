@@ -57,16 +57,26 @@ void Informer::SetError(const std::string& error) {
 }
 
 void Informer::Dispatch(const Store::Diff& diff) {
-  for (const auto& h : handlers_) {
-    if (h.on_delete) {
-      for (const auto& o : diff.deleted) h.on_delete(o);
-    }
-    if (h.on_add) {
-      for (const auto& o : diff.added) h.on_add(o);
-    }
-    if (h.on_update) {
-      for (const auto& [old_obj, new_obj] : diff.updated) h.on_update(old_obj, new_obj);
-    }
+  // Each object is parsed once, when its turn comes, for all handlers.
+  auto each = [this](const StoredObject& stored, auto call) {
+    const ObjectPtr object = stored.Parse();
+    for (const auto& h : handlers_) call(h, object);
+  };
+  for (const auto& o : diff.deleted) {
+    each(o, [](const EventHandler& h, const ObjectPtr& obj) {
+      if (h.on_delete) h.on_delete(obj);
+    });
+  }
+  for (const auto& o : diff.added) {
+    each(o, [](const EventHandler& h, const ObjectPtr& obj) {
+      if (h.on_add) h.on_add(obj);
+    });
+  }
+  for (const auto& [old_stored, new_stored] : diff.updated) {
+    const ObjectPtr old_obj = old_stored.Parse();
+    each(new_stored, [&old_obj](const EventHandler& h, const ObjectPtr& obj) {
+      if (h.on_update) h.on_update(old_obj, obj);
+    });
   }
 }
 
@@ -75,17 +85,20 @@ void Informer::ListAndReplace() {
   lo.label_selector = options_.label_selector;
   lo.field_selector = options_.field_selector;
   lo.limit = options_.page_size;
-  Json list = client_.ListAll(resource_, ns_, lo);
-  std::vector<ObjectPtr> objects;
-  objects.reserve(list["items"].size());
-  // A list's items carry no kind/apiVersion; add them so handlers see whole objects.
-  for (auto& item : list["items"]) {
-    if (!item.is_object()) throw ApiError(Reason::kBadResponse, 200, "list item is not an object");
-    KeyOf(item);  // throws on an item without a name
-    if (options_.transform) options_.transform(item);
-    objects.push_back(std::make_shared<const Json>(std::move(item)));
-  }
-  const Json& md = list["metadata"];
+  // Page by page into the store's compact form: the whole list is never held parsed.
+  std::vector<StoredObject> objects;
+  const Json md = client_.ListEach(resource_, ns_, lo, [&](Json& items) {
+    if (!items.is_array()) return;
+    for (auto& item : items) {
+      if (!item.is_object()) {
+        throw ApiError(Reason::kBadResponse, 200, "list item is not an object");
+      }
+      KeyOf(item);  // throws on an item without a name
+      if (options_.transform) options_.transform(item);
+      objects.push_back(StoredObject::From(item));
+    }
+    items = Json::array();  // this page's parsed objects are no longer needed
+  });
   const std::string rv = md.is_object() ? md.value("resourceVersion", "") : "";
   Store::Diff diff = store_.Replace(std::move(objects));
   {
@@ -158,7 +171,7 @@ bool Informer::WatchOnce() {
             if (h.on_delete) h.on_delete(obj);
           }
         } else {
-          ObjectPtr old = store_.Upsert(obj);
+          ObjectPtr old = store_.Upsert(*obj);
           for (const auto& h : handlers_) {
             if (old && h.on_update) h.on_update(old, obj);
             if (!old && h.on_add) h.on_add(obj);

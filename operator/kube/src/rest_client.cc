@@ -55,7 +55,9 @@ void AddJsonHeaders(http::Request& request) {
   for (const auto& [k, v] : request.headers) {
     has_type |= k == "Content-Type" || k == "content-type";
   }
-  request.headers.emplace_back("Accept", "application/json");
+  bool has_accept = false;
+  for (const auto& [k, v] : request.headers) has_accept |= k == "Accept" || k == "accept";
+  if (!has_accept) request.headers.emplace_back("Accept", "application/json");
   if (!has_type && (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
                     request.method == "PATCH")) {
     request.headers.emplace_back("Content-Type", "application/json");
@@ -242,6 +244,10 @@ Json Client::List(const Resource& r, std::string_view ns, const ListOptions& o) 
   if (o.limit > 0) AddQuery(req.url, "limit", std::to_string(o.limit));
   AddQuery(req.url, "continue", o.continue_token);
   AddQuery(req.url, "resourceVersion", o.resource_version);
+  if (o.metadata_only) {
+    req.headers.emplace_back("Accept",
+                             "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1");
+  }
   Json j = DoJson("list", std::move(req));
   if (!j.contains("items") || !(j["items"].is_array() || j["items"].is_null())) {
     throw ApiError(Reason::kBadResponse, 200, "list of " + r.resource + ": no items array");
@@ -251,22 +257,31 @@ Json Client::List(const Resource& r, std::string_view ns, const ListOptions& o) 
 }
 
 Json Client::ListAll(const Resource& r, std::string_view ns, const ListOptions& options) const {
+  Json items = Json::array();
+  Json metadata = ListEach(r, ns, options, [&items](Json& page) {
+    for (auto& item : page) items.push_back(std::move(item));
+  });
+  return Json{{"items", std::move(items)}, {"metadata", std::move(metadata)}};
+}
+
+Json Client::ListEach(const Resource& r, std::string_view ns, const ListOptions& options,
+                      const std::function<void(Json& items)>& on_page) const {
   ListOptions o = options;
-  Json all = List(r, ns, o);
+  Json page = List(r, ns, o);
   int pages = 1;
   while (true) {
-    const Json& md = all["metadata"];
+    on_page(page["items"]);
+    Json& md = page["metadata"];
     const std::string cont = md.is_object() ? md.value("continue", "") : "";
     if (cont.empty()) break;
     if (++pages > 1000000) throw ApiError(Reason::kBadResponse, 200, "list never ends");
     o.continue_token = cont;
     o.resource_version.clear();  // the continue token pins the snapshot
-    Json page = List(r, ns, o);
-    for (auto& item : page["items"]) all["items"].push_back(std::move(item));
-    all["metadata"] = std::move(page["metadata"]);
+    page = List(r, ns, o);
   }
-  if (all["metadata"].is_object()) all["metadata"].erase("continue");
-  return all;
+  Json metadata = std::move(page["metadata"]);
+  if (metadata.is_object()) metadata.erase("continue");
+  return metadata;
 }
 
 Json Client::Create(const Resource& r, std::string_view ns, const Json& object) const {

@@ -5,6 +5,12 @@
 
 namespace pulse::kube {
 
+namespace {
+ObjectPtr ParseText(const std::string& text) {
+  return std::make_shared<const nlohmann::json>(nlohmann::json::parse(text));
+}
+}  // namespace
+
 std::string KeyOf(const nlohmann::json& object) {
   const auto md = object.find("metadata");
   if (md == object.end() || !md->is_object()) {
@@ -28,55 +34,95 @@ std::string ResourceVersionOf(const nlohmann::json& object) {
   return rv != md->end() && rv->is_string() ? rv->get<std::string>() : std::string();
 }
 
-ObjectPtr Store::Upsert(ObjectPtr object) {
-  std::string key = KeyOf(*object);
-  std::unique_lock lock(mu_);
-  auto& slot = items_[std::move(key)];
-  ObjectPtr old = std::move(slot);
-  slot = std::move(object);
-  return old;
+StoredObject StoredObject::From(const nlohmann::json& object) {
+  std::string text = object.dump();
+  text.shrink_to_fit();  // dump() grows its buffer by doubling
+  return {KeyOf(object), ResourceVersionOf(object),
+          std::make_shared<const std::string>(std::move(text))};
+}
+
+ObjectPtr StoredObject::Parse() const { return ParseText(*text); }
+
+ObjectPtr Store::Upsert(const nlohmann::json& object) {
+  StoredObject stored = StoredObject::From(object);
+  Item old;
+  bool existed = false;
+  {
+    std::unique_lock lock(mu_);
+    auto [it, inserted] = items_.try_emplace(std::move(stored.key));
+    existed = !inserted;
+    if (existed) old = std::move(it->second);
+    it->second = Item{std::move(stored.resource_version), std::move(stored.text)};
+  }
+  return existed ? ParseText(*old.text) : nullptr;
 }
 
 ObjectPtr Store::Delete(const std::string& key) {
-  std::unique_lock lock(mu_);
-  auto it = items_.find(key);
-  if (it == items_.end()) return nullptr;
-  ObjectPtr old = std::move(it->second);
-  items_.erase(it);
-  return old;
+  Item old;
+  {
+    std::unique_lock lock(mu_);
+    auto it = items_.find(key);
+    if (it == items_.end()) return nullptr;
+    old = std::move(it->second);
+    items_.erase(it);
+  }
+  return ParseText(*old.text);
 }
 
-Store::Diff Store::Replace(std::vector<ObjectPtr> objects) {
-  std::map<std::string, ObjectPtr> next;
-  for (auto& o : objects) next[KeyOf(*o)] = std::move(o);
+Store::Diff Store::Replace(std::vector<StoredObject> objects) {
+  std::map<std::string, Item> next;
+  for (auto& o : objects) {
+    next.insert_or_assign(std::move(o.key), Item{std::move(o.resource_version), std::move(o.text)});
+  }
+  objects.clear();
   Diff diff;
   std::unique_lock lock(mu_);
-  for (const auto& [key, obj] : next) {
+  for (const auto& [key, item] : next) {
     auto it = items_.find(key);
     if (it == items_.end()) {
-      diff.added.push_back(obj);
-    } else if (ResourceVersionOf(*it->second) != ResourceVersionOf(*obj)) {
-      diff.updated.emplace_back(it->second, obj);
+      diff.added.push_back({key, item.resource_version, item.text});
+    } else if (it->second.resource_version != item.resource_version) {
+      diff.updated.emplace_back(StoredObject{key, it->second.resource_version, it->second.text},
+                                StoredObject{key, item.resource_version, item.text});
     }
   }
-  for (const auto& [key, obj] : items_) {
-    if (next.find(key) == next.end()) diff.deleted.push_back(obj);
+  for (auto& [key, item] : items_) {
+    if (next.find(key) == next.end()) {
+      diff.deleted.push_back({key, std::move(item.resource_version), std::move(item.text)});
+    }
   }
   items_.swap(next);
   return diff;
 }
 
+Store::Diff Store::Replace(const std::vector<ObjectPtr>& objects) {
+  std::vector<StoredObject> stored;
+  stored.reserve(objects.size());
+  for (const auto& o : objects) stored.push_back(StoredObject::From(*o));
+  return Replace(std::move(stored));
+}
+
 ObjectPtr Store::Get(const std::string& key) const {
-  std::shared_lock lock(mu_);
-  auto it = items_.find(key);
-  return it == items_.end() ? nullptr : it->second;
+  std::shared_ptr<const std::string> text;
+  {
+    std::shared_lock lock(mu_);
+    auto it = items_.find(key);
+    if (it == items_.end()) return nullptr;
+    text = it->second.text;
+  }
+  return ParseText(*text);
 }
 
 std::vector<ObjectPtr> Store::List() const {
-  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const std::string>> texts;
+  {
+    std::shared_lock lock(mu_);
+    texts.reserve(items_.size());
+    for (const auto& [k, v] : items_) texts.push_back(v.text);
+  }
   std::vector<ObjectPtr> out;
-  out.reserve(items_.size());
-  for (const auto& [k, v] : items_) out.push_back(v);
+  out.reserve(texts.size());
+  for (const auto& t : texts) out.push_back(ParseText(*t));
   return out;
 }
 

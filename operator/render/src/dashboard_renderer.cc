@@ -835,13 +835,13 @@ std::string RenderOverviewDashboard(const RenderOptions&) {
 
 std::vector<RenderedFile> RenderDashboards(const RenderInputs& inputs) {
   std::vector<RenderedFile> out;
-  for (const model::ApiMonitor* m : detail::SortedApiMonitors(inputs.api_monitors)) {
+  for (const model::ApiMonitor* m : detail::SortedApiMonitors(inputs)) {
     // Opt-in: the templated RED dashboard already shows every API.
     if (!m->spec.dashboard.per_monitor || !m->spec.red.dashboard) continue;
     out.push_back({"dashboards/" + detail::FileStem("apimonitor", m->metadata) + ".json",
                    RenderApiMonitorDashboard(*m, inputs.options)});
   }
-  for (const model::Exporter* e : detail::SortedExporters(inputs.exporters)) {
+  for (const model::Exporter* e : detail::SortedExporters(inputs)) {
     out.push_back({"dashboards/" + detail::FileStem("exporter", e->metadata) + ".json",
                    RenderExporterDashboard(*e, inputs.options)});
   }

@@ -13,10 +13,11 @@ namespace pulse::render::detail {
 namespace {
 
 template <typename T>
-std::vector<const T*> SortedByIdentity(std::span<const T> in) {
+std::vector<const T*> SortedByIdentity(std::span<const T> in, std::span<const T* const> refs) {
   std::vector<const T*> out;
-  out.reserve(in.size());
+  out.reserve(in.size() + refs.size());
   for (const T& object : in) out.push_back(&object);
+  out.insert(out.end(), refs.begin(), refs.end());
   // Validation rejects duplicate identities; source order breaks any remaining tie so the
   // result is still a total order.
   std::sort(out.begin(), out.end(), [](const T* a, const T* b) {
@@ -28,12 +29,12 @@ std::vector<const T*> SortedByIdentity(std::span<const T> in) {
 
 }  // namespace
 
-std::vector<const model::ApiMonitor*> SortedApiMonitors(std::span<const model::ApiMonitor> in) {
-  return SortedByIdentity(in);
+std::vector<const model::ApiMonitor*> SortedApiMonitors(const RenderInputs& inputs) {
+  return SortedByIdentity(inputs.api_monitors, inputs.api_monitor_refs);
 }
 
-std::vector<const model::Exporter*> SortedExporters(std::span<const model::Exporter> in) {
-  return SortedByIdentity(in);
+std::vector<const model::Exporter*> SortedExporters(const RenderInputs& inputs) {
+  return SortedByIdentity(inputs.exporters, inputs.exporter_refs);
 }
 
 std::string ObjectKey(const model::ObjectMeta& meta) {

@@ -22,8 +22,9 @@ namespace pulse::render::detail {
 
 // Objects sorted by (namespace, name): the order every renderer writes them in, so the output
 // does not depend on the order the objects were read or listed in.
-std::vector<const model::ApiMonitor*> SortedApiMonitors(std::span<const model::ApiMonitor> in);
-std::vector<const model::Exporter*> SortedExporters(std::span<const model::Exporter> in);
+// Both the spans and the refs of the inputs (render_inputs.h).
+std::vector<const model::ApiMonitor*> SortedApiMonitors(const RenderInputs& inputs);
+std::vector<const model::Exporter*> SortedExporters(const RenderInputs& inputs);
 
 // "<namespace>/<name>", the value of the pulse_apimonitor / pulse_exporter labels.
 std::string ObjectKey(const model::ObjectMeta& meta);

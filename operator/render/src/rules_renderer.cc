@@ -760,7 +760,7 @@ std::vector<RenderedFile> RenderRuleFiles(const RenderInputs& inputs) {
   bool any_slo = false;
   bool any_alerts = false;
   std::set<milliseconds> availability_windows, latency_windows, absent_windows;
-  for (const model::ApiMonitor* m : detail::SortedApiMonitors(inputs.api_monitors)) {
+  for (const model::ApiMonitor* m : detail::SortedApiMonitors(inputs)) {
     const model::RedSpec& red = m->spec.red;
     Mapping& mapping = mappings[RedMappingName(red)];
     if (mapping.red == nullptr) mapping.red = &red;
@@ -793,7 +793,7 @@ std::vector<RenderedFile> RenderRuleFiles(const RenderInputs& inputs) {
                                    GenericAlerts(inputs.options, availability_windows,
                                                  latency_windows, absent_windows))});
   }
-  for (const model::Exporter* e : detail::SortedExporters(inputs.exporters)) {
+  for (const model::Exporter* e : detail::SortedExporters(inputs)) {
     out.push_back({"rules/" + detail::FileStem("exporter", e->metadata) + ".yaml",
                    RenderExporterRules(*e, inputs.options)});
   }

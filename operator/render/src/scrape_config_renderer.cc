@@ -438,12 +438,12 @@ std::string RenderPrometheusConfig(const RenderInputs& inputs) {
 
   w.Key("scrape_configs");
   w.BeginSeq();
-  for (const model::ApiMonitor* m : detail::SortedApiMonitors(inputs.api_monitors)) {
+  for (const model::ApiMonitor* m : detail::SortedApiMonitors(inputs)) {
     for (std::size_t i = 0; i < m->spec.endpoints.size(); ++i) {
       WriteApiMonitorJob(w, *m, i, options);
     }
   }
-  for (const model::Exporter* e : detail::SortedExporters(inputs.exporters)) {
+  for (const model::Exporter* e : detail::SortedExporters(inputs)) {
     WriteExporterJob(w, *e, options);
   }
   w.EndSeq();

@@ -87,7 +87,7 @@ TEST_F(RestClientTest, ConfigMapCrudWithTypedErrors) {
 TEST_F(RestClientTest, SelectorsAndPagingReturnEveryObjectOnce) {
   for (int i = 0; i < 57; ++i) {
     client_->Create(ConfigMaps(), ns_,
-                    ConfigMap("cm-" + std::to_string(i), {},
+                    ConfigMap("cm-" + std::to_string(i), {{"v", "data"}},
                               {{"parity", i % 2 == 0 ? "even" : "odd"}, {"set", "paging"}}));
   }
   ListOptions lo;
@@ -111,6 +111,26 @@ TEST_F(RestClientTest, SelectorsAndPagingReturnEveryObjectOnce) {
   Json one = client_->ListAll(ConfigMaps(), ns_, lo);
   ASSERT_EQ(one["items"].size(), 1u);
   EXPECT_EQ(one["items"][0]["metadata"]["name"], "cm-7");
+  // Metadata only, page by page: names and labels of every object, none of their data.
+  lo.field_selector.clear();
+  lo.label_selector = "set=paging";
+  lo.metadata_only = true;
+  std::multiset<std::string> pages_names;
+  int pages = 0;
+  const Json md = client_->ListEach(ConfigMaps(), ns_, lo, [&](Json& items) {
+    ++pages;
+    for (const auto& item : items) {
+      EXPECT_EQ(item.value("kind", ""), "PartialObjectMetadata");
+      EXPECT_FALSE(item.contains("data")) << item.dump();
+      EXPECT_EQ(item["metadata"]["labels"]["set"], "paging");
+      pages_names.insert(item["metadata"]["name"].get<std::string>());
+    }
+  });
+  EXPECT_EQ(pages, 6);  // 57 objects, 10 per page
+  EXPECT_EQ(pages_names, names);
+  EXPECT_FALSE(md.value("resourceVersion", "").empty());
+  EXPECT_FALSE(md.contains("continue"));
+  lo.metadata_only = false;
   // A malformed selector is the server's BadRequest, typed.
   lo.field_selector = "metadata.name==";
   lo.label_selector = "a in (";

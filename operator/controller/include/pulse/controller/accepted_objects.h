@@ -20,6 +20,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -70,10 +71,12 @@ struct Verdict {
 
 class AcceptedObjects {
  public:
+  // The objects in force, shared with the set (immutable: a change replaces an object, never
+  // edits it), so a render of 10,000 objects does not copy them.
   struct Snapshot {
-    std::vector<model::ApiMonitor> api_monitors;     // sorted by namespace/name
-    std::vector<model::Exporter> exporters;          // sorted by namespace/name
-    std::map<std::string, std::string> credentials;  // of the accepted objects
+    std::vector<std::shared_ptr<const model::ApiMonitor>> api_monitors;  // by namespace/name
+    std::vector<std::shared_ptr<const model::Exporter>> exporters;       // by namespace/name
+    std::map<std::string, std::string> credentials;                      // of the accepted objects
   };
 
   // `registry` may be null (no metrics).
@@ -104,11 +107,11 @@ class AcceptedObjects {
 
  private:
   struct Entry {
-    std::optional<model::ApiMonitor> monitor;  // the valid model (one of the two is set)
-    std::optional<model::Exporter> exporter;
+    std::shared_ptr<const model::ApiMonitor> monitor;  // the valid model (one of the two is set)
+    std::shared_ptr<const model::Exporter> exporter;
     Candidate candidate;
     std::optional<std::pair<std::string, ObjectRef>> blocked_by;  // held back: claim, holder
-    bool Valid() const { return monitor.has_value() || exporter.has_value(); }
+    bool Valid() const { return monitor != nullptr || exporter != nullptr; }
     bool InForce() const { return Valid() && !blocked_by.has_value(); }
   };
   using Order = std::tuple<std::string, std::string, std::string>;  // created, key, kind
@@ -116,12 +119,16 @@ class AcceptedObjects {
   Verdict Change(const ObjectRef& ref, std::optional<Entry> next, bool keep_rejected);
   std::optional<std::pair<std::string, ObjectRef>> BlockerLocked(const ObjectRef& ref,
                                                                  const Entry& entry) const;
+  // The counts move with each change (a recount of every entry per change is quadratic in a
+  // start with thousands of objects).
+  void CountLocked(const ObjectRef& ref, bool in_force, long delta);
   void UpdateGaugesLocked();
 
   mutable std::mutex mu_;
   std::map<ObjectRef, Entry> entries_;
   std::map<std::string, std::set<Order>> holders_;  // claim -> valid objects claiming it
-  prometheus::Gauge* gauges_[2][2] = {};            // [kind: 0 ApiMonitor, 1 Exporter][accepted]
+  long counts_[2][2] = {};                          // [kind: 0 ApiMonitor, 1 Exporter][accepted]
+  prometheus::Gauge* gauges_[2][2] = {};            // the same, exported
 };
 
 }  // namespace pulse::controller

@@ -29,9 +29,10 @@ class ObjectWriter {
   // nullopt when the object does not exist.
   virtual std::optional<Json> Get(const kube::Resource& r, const std::string& ns,
                                   const std::string& name) = 0;
-  // Items of a list in one namespace, filtered by a label selector.
-  virtual std::vector<Json> List(const kube::Resource& r, const std::string& ns,
-                                 const std::string& label_selector) = 0;
+  // apiVersion, kind and metadata of the items of a list in one namespace, filtered by a label
+  // selector (not their data: the delivered objects hold megabytes of it).
+  virtual std::vector<Json> ListMetadata(const kube::Resource& r, const std::string& ns,
+                                         const std::string& label_selector) = 0;
   // Server-side apply (force: the operator owns what it generates).
   virtual void Apply(const kube::Resource& r, const std::string& ns, const std::string& name,
                      const Json& object) = 0;
@@ -52,8 +53,8 @@ class KubeObjectWriter final : public ObjectWriter {
       : client_(client), events_(events) {}
   std::optional<Json> Get(const kube::Resource& r, const std::string& ns,
                           const std::string& name) override;
-  std::vector<Json> List(const kube::Resource& r, const std::string& ns,
-                         const std::string& label_selector) override;
+  std::vector<Json> ListMetadata(const kube::Resource& r, const std::string& ns,
+                                 const std::string& label_selector) override;
   void Apply(const kube::Resource& r, const std::string& ns, const std::string& name,
              const Json& object) override;
   void PatchStatus(const kube::Resource& r, const std::string& ns, const std::string& name,

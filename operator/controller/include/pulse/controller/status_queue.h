@@ -18,6 +18,10 @@
 // which knows them by then. So a starting operator writes each status once, not once with the
 // live (possibly wrong) names and again after the delivery.
 //
+// Memory: a starting operator holds one waiting update per object (10,000 at once), so a waiting
+// update keeps the wanted status as compact JSON text and the live one only as a hash, never as
+// two JSON documents.
+//
 // Errors: a failed PATCH keeps the update (unless a newer one came) and returns Retriable (the
 // Controller backs off per key); NotFound (the object is gone) drops it.
 //
@@ -87,14 +91,26 @@ class StatusQueue final : public Reconciler {
     std::size_t content = 0;      // hash of what was written
   };
 
-  const Json& Resolve(StatusUpdate& update) const;
+  // What a waiting update keeps (see "Memory" above).
+  struct Pending {
+    ObjectRef ref;
+    kube::Resource resource;
+    std::string uid;
+    std::size_t live = 0;  // HashOf(live status)
+    std::string next;      // the wanted status, dumped
+    std::optional<std::vector<std::string>> rule_files;
+  };
+
+  // Fills generated.ruleConfigMaps in `next` once the layout knows the names (then clears
+  // `rule_files`).
+  void Resolve(Json& next, std::optional<std::vector<std::string>>& rule_files) const;
 
   ObjectWriter& writer_;
   RuleLayout* const rule_layout_;
   mutable std::mutex mu_;
   std::function<void(const std::string&)> enqueue_;
   bool open_ = false;
-  std::map<std::string, StatusUpdate> waiting_;
+  std::map<std::string, Pending> waiting_;
   std::map<std::string, Written> written_;
 };
 

@@ -77,6 +77,9 @@ struct ListOptions {
   long long limit = 0;         // page size; 0 = server default (everything)
   std::string continue_token;  // from the previous page's metadata.continue
   std::string resource_version;
+  // Items as PartialObjectMetadata (apiVersion, kind, metadata only): for a caller that reads
+  // only names, labels or annotations of objects whose data may be large.
+  bool metadata_only = false;
 };
 
 struct WatchOptions {
@@ -133,6 +136,11 @@ class Client {
   // Every page (options.limit per page), items concatenated; metadata.resourceVersion is the
   // list's snapshot version. A continue token that expires mid-way (410) throws kGone.
   Json ListAll(const Resource& r, std::string_view ns, const ListOptions& options = {}) const;
+  // The same pages, handed over one at a time: `on_page` gets each page's items array (it may
+  // move them away), so a caller that keeps the objects in another form never holds the whole
+  // list parsed. Returns the last page's metadata (without `continue`).
+  Json ListEach(const Resource& r, std::string_view ns, const ListOptions& options,
+                const std::function<void(Json& items)>& on_page) const;
   Json Create(const Resource& r, std::string_view ns, const Json& object) const;
   // PUT of the whole object (metadata.resourceVersion, when present, makes it conditional).
   Json Update(const Resource& r, std::string_view ns, const Json& object) const;

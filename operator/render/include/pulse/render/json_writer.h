@@ -42,7 +42,13 @@ class JsonWriter {
   void FieldDouble(std::string_view key, double value) { Key(key), Double(value); }
 
   const std::string& str() const { return out_; }
-  std::string Take() { return std::move(out_); }
+  // Hands the document over with its capacity trimmed to its size: the writer reserves room
+  // for a large document up front, and thousands of small ones kept at once (one rule file per
+  // object) would otherwise each hold that whole reservation.
+  std::string Take() {
+    out_.shrink_to_fit();
+    return std::move(out_);
+  }
 
  private:
   struct Frame {

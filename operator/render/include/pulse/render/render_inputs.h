@@ -90,6 +90,11 @@ struct RenderInputs {
   std::span<const model::ApiMonitor> api_monitors;
   std::span<const model::Exporter> exporters;
   RenderOptions options;
+  // More objects, by pointer: rendered together with the two spans above. For a caller that
+  // keeps its objects apart (the operator's accepted set) and would otherwise copy all of them
+  // into one array for every render.
+  std::span<const model::ApiMonitor* const> api_monitor_refs = {};
+  std::span<const model::Exporter* const> exporter_refs = {};
 };
 
 // A rendered file: `path` is relative to the output directory ("prometheus.yml",

@@ -37,7 +37,13 @@ class YamlWriter {
 
   // The document written so far. Call after the outermost End*().
   const std::string& str() const { return out_; }
-  std::string Take() { return std::move(out_); }
+  // Hands the document over with its capacity trimmed to its size: the writer reserves room
+  // for a large document up front, and thousands of small ones kept at once (one rule file per
+  // object) would otherwise each hold that whole reservation.
+  std::string Take() {
+    out_.shrink_to_fit();
+    return std::move(out_);
+  }
 
   // True when `value` can be written as a plain scalar and reads back as the same string.
   static bool IsPlainSafe(std::string_view value);

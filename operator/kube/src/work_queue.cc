@@ -113,6 +113,17 @@ void WorkQueue::ShutDownWithDrain() {
   drained_.wait(lock, [this] { return processing_.empty() && queue_.empty(); });
 }
 
+void WorkQueue::ShutDownAndDiscard() {
+  std::unique_lock<std::mutex> lock(mu_);
+  shutting_down_ = true;
+  queue_.clear();
+  dirty_.clear();
+  waiting_.clear();
+  waiting_at_.clear();
+  cv_.notify_all();
+  drained_.wait(lock, [this] { return processing_.empty(); });
+}
+
 bool WorkQueue::ShuttingDown() const {
   std::lock_guard<std::mutex> lock(mu_);
   return shutting_down_;

@@ -209,5 +209,28 @@ TEST(WorkQueue, ShutDownWithDrainWaitsForInFlightWork) {
   worker.join();
 }
 
+// A stopping controller finishes what its workers hold and leaves the backlog: thousands of
+// queued status writes must not hold a stop for a minute (a pod has 30 s before SIGKILL).
+TEST(WorkQueue, ShutDownAndDiscardDropsTheBacklogAndWaitsForInFlightWork) {
+  WorkQueue q;
+  for (int i = 0; i < 1000; ++i) q.Add("k" + std::to_string(i));
+  q.AddAfter("later", 10ms);
+  auto key = q.Get();
+  ASSERT_EQ(key, "k0");
+  std::atomic<bool> done{false};
+  std::thread worker([&] {
+    std::this_thread::sleep_for(200ms);
+    done = true;
+    q.Done("k0");
+  });
+  q.ShutDownAndDiscard();
+  EXPECT_TRUE(done.load()) << "returned before the in-flight key was Done";
+  EXPECT_EQ(q.Get(), std::nullopt) << "a queued key was handed out after the stop";
+  EXPECT_EQ(q.Len(), 0u);
+  q.Add("new");
+  EXPECT_EQ(q.Get(), std::nullopt);
+  worker.join();
+}
+
 }  // namespace
 }  // namespace pulse::kube

@@ -7,7 +7,10 @@
 //    again only when the worker calls Done();
 //  - AddRateLimited delays a failing key by per-key exponential backoff; Forget resets it;
 //  - ShutDown: new adds are ignored, queued keys are still handed out, then Get returns nullopt;
-//    ShutDownWithDrain additionally blocks until every handed-out key is Done.
+//    ShutDownWithDrain additionally blocks until every handed-out key is Done;
+//    ShutDownAndDiscard drops the queued keys instead (Get returns nullopt at once) and blocks
+//    until the handed-out ones are Done: how a controller stops, its backlog left to the next
+//    leader, which relists anyway.
 // Delays run on an injected base::Clock (the process-wide real clock by default), so tests drive
 // AddAfter/AddRateLimited with a base::FakeClock instead of waiting.
 // Thread-safe: any number of producers and workers.
@@ -55,6 +58,7 @@ class WorkQueue {
 
   void ShutDown();
   void ShutDownWithDrain();
+  void ShutDownAndDiscard();
   bool ShuttingDown() const;
   size_t Len() const;  // keys ready to be handed out (including delayed keys now due)
 

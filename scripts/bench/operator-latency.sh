@@ -12,6 +12,7 @@
 #   scripts/bench/operator-latency.sh [--build DIR] [--runs N] [--quick] [--starts N,N]
 #                                     [--start-only] [--operator-args "FLAGS"] [--out DIR] [--gap S]
 #                                     [--variants "FLAGS;FLAGS;..."] [--applies N,N]
+#                                     [--shape static|selector]
 # --quick: 100/200 monitors and 1,000 for the start (a check that the script works).
 # --starts: monitor counts of the start case (default 1000,10000); --start-only skips the
 # apply and burst cases; --operator-args: extra `pulse-operator run` flags (e.g. "--kube-api-qps
@@ -19,9 +20,14 @@
 # --gap: seconds of quiet before each timed apply (default 1.5; 0 = back to back);
 # --variants: the start case once per flag set (empty = defaults), each from new objects;
 # --applies: monitor counts of the apply → loaded case (default 100,2000).
+# --shape: what the monitors select. static (default): one staticTargets address each, so every
+# scrape job has a service discovery config of its own. selector: a label selector over the
+# Services of their namespace (20 namespaces), as monitors in a cluster are written; the jobs
+# of a namespace share one discovery config, which Prometheus runs once.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${PULSE_BUILD_DIR:-$repo/build}" runs=30 quick=0 start_only=0 starts_arg="" out="" gap=1.5 variants=("")
+shape=static
 applies_arg=""
 while (($#)); do
   case "$1" in
@@ -35,6 +41,7 @@ while (($#)); do
     --variants) IFS=';' read -r -a variants <<<"$2"; shift ;;
     --operator-args) export PULSE_OPERATOR_EXTRA_ARGS="$2"; shift ;;
     --out) out="$2"; shift ;;
+    --shape) shape="$2"; shift ;;
     -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
@@ -45,6 +52,7 @@ done
   { echo "--starts wants a comma list of numbers, got '$starts_arg'" >&2; exit 64; }
 [[ -z "$applies_arg" || "$applies_arg" =~ ^[0-9]+(,[0-9]+)*$ ]] ||
   { echo "--applies wants a comma list of numbers, got '$applies_arg'" >&2; exit 64; }
+[[ "$shape" == static || "$shape" == selector ]] || { echo "--shape wants static or selector, got '$shape'" >&2; exit 64; }
 [[ -z "$out" ]] || mkdir -p "$out"
 [[ "$gap" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--gap wants seconds, got '$gap'" >&2; exit 64; }
 export PULSE_BUILD_DIR="$build"
@@ -69,6 +77,26 @@ kc() { kubectl --kubeconfig "$(envof kube KUBECONFIG)" --request-timeout=120s "$
 sync_url="$(envof pulse CONFIG_SYNC_METRICS_URL)" op_url="$(envof pulse OPERATOR_METRICS_URL)"
 ns=bench
 kc create namespace "$ns" >/dev/null
+# The selector shape spreads its monitors over 20 namespaces (bench-0..19); m-I lives in
+# bench-$((I % 20)). The static shape keeps them all in $ns.
+if [[ "$shape" == selector ]]; then
+  for ((i = 0; i < 20; i++)); do kc create namespace "$ns-$i" >/dev/null; done
+fi
+ns_of() { if [[ "$shape" == selector ]]; then echo "$ns-$(($1 % 20))"; else echo "$ns"; fi; }
+bench_namespaces() { if [[ "$shape" == selector ]]; then seq -f "$ns-%.0f" 0 19; else echo "$ns"; fi; }
+# count_monitors: the benchmark's ApiMonitors in all its namespaces.
+count_monitors() {
+  kc get apimonitors -A --no-headers | awk -v p="$ns" '$1 == p || index($1, p "-") == 1' | wc -l
+}
+# delete_monitors FROM TO: m-FROM..m-TO, one request per namespace.
+delete_monitors() {
+  local n names i
+  for n in $(bench_namespaces); do
+    names=()
+    for ((i = $1; i <= $2; i++)); do [[ "$(ns_of "$i")" != "$n" ]] || names+=("m-$i"); done
+    ((${#names[@]} == 0)) || kc -n "$n" delete apimonitors --wait=false "${names[@]}" >/dev/null
+  done
+}
 
 # Scrapes that fail (a restarting process) read as empty, never end the script.
 metric() { curl -fsS --max-time 3 "$1" | awk -v s="$2" '$1 == s && !found { print $2; found = 1 }' || true; }
@@ -92,8 +120,13 @@ create_monitors() {
   while ((from <= to)); do
     : >"$f"
     for ((i = from; i <= to && i < from + 500; i++)); do
-      printf -- '---\napiVersion: monitoring.pulse.dev/v1alpha1\nkind: ApiMonitor\nmetadata: {name: m-%d, namespace: %s}\nspec:\n  staticTargets: [{targets: ["m-%d.example:8080"]}]\n  endpoints: [{interval: 30s}]\n' \
-        "$i" "$ns" "$i" >>"$f"
+      if [[ "$shape" == selector ]]; then
+        printf -- '---\napiVersion: monitoring.pulse.dev/v1alpha1\nkind: ApiMonitor\nmetadata: {name: m-%d, namespace: %s}\nspec:\n  selector: {matchLabels: {app: m-%d}}\n  endpoints: [{port: http, interval: 30s}]\n' \
+          "$i" "$(ns_of "$i")" "$i" >>"$f"
+      else
+        printf -- '---\napiVersion: monitoring.pulse.dev/v1alpha1\nkind: ApiMonitor\nmetadata: {name: m-%d, namespace: %s}\nspec:\n  staticTargets: [{targets: ["m-%d.example:8080"]}]\n  endpoints: [{interval: 30s}]\n' \
+          "$i" "$ns" "$i" >>"$f"
+      fi
     done
     kc apply --server-side -f "$f" >/dev/null
     from=$i
@@ -117,7 +150,7 @@ settled() {
 # patch_interval NAME SECONDS: one change through the API (no kubectl start-up in the timing).
 patch_interval() {
   "${curl_admin[@]}" -o /dev/null -X PATCH -H 'Content-Type: application/merge-patch+json' \
-    "$server/apis/monitoring.pulse.dev/v1alpha1/namespaces/$ns/apimonitors/$1" \
+    "$server/apis/monitoring.pulse.dev/v1alpha1/namespaces/$(ns_of "${1#m-}")/apimonitors/$1" \
     -d "{\"spec\":{\"endpoints\":[{\"interval\":\"$2s\"}]}}"
 }
 percentile() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; print v[i] }'; }
@@ -126,7 +159,7 @@ declare -a rows
 # apply_latency N: RUNS changes of one monitor with N present; p50/p99 ms until loaded.
 apply_latency() {
   local n="$1" have i before t0 samples="" unsettled=0 rec0 sw0
-  have="$(kc -n "$ns" get apimonitors -o name | wc -l)"
+  have="$(count_monitors)"
   ((have >= n)) || create_monitors $((have + 1)) "$n"
   settled 300
   rec0="$(reconciles)" sw0="$(status_writes)"
@@ -165,7 +198,7 @@ for i in $(seq 1 100); do
   burst+=(--cacert "$(envof kube CA_FILE)" --cert "$(envof kube CLIENT_CERT)" --key "$(envof kube CLIENT_KEY)"
     -fsS -o /dev/null -X PATCH -H 'Content-Type: application/merge-patch+json'
     -d "{\"spec\":{\"endpoints\":[{\"interval\":\"$((40 + i % 7))s\"}]}}"
-    "$server/apis/monitoring.pulse.dev/v1alpha1/namespaces/$ns/apimonitors/m-$i" --next)
+    "$server/apis/monitoring.pulse.dev/v1alpha1/namespaces/$(ns_of "$i")/apimonitors/m-$i" --next)
 done
 unset 'burst[-1]'
 curl "${burst[@]}"
@@ -226,22 +259,22 @@ for n in "${starts[@]}"; do
     # start. With variants, every variant starts from objects without status.
     "$(envof pulse STOP_OPERATOR)" operator
     ((${#variants[@]} == 1)) || {
-      kc -n "$ns" delete apimonitors --all --wait=false >/dev/null
-      until (($(kc -n "$ns" get apimonitors -o name | wc -l) == 0)); do sleep 0.5; done
+      for n in $(bench_namespaces); do kc -n "$n" delete apimonitors --all --wait=false >/dev/null; done
+      until (($(count_monitors) == 0)); do sleep 0.5; done
     }
     [[ ${#variants[@]} == 1 && -z "$v" ]] || set_variant "$v"
-    have="$(kc -n "$ns" get apimonitors -o name | wc -l)"
+    have="$(count_monitors)"
     ((have >= n)) || create_monitors $((have + 1)) "$n"
     if ((have > n)); then
-      kc -n "$ns" delete apimonitors --wait=false $(seq -f "m-%.0f" $((n + 1)) "$have") >/dev/null
-      until (($(kc -n "$ns" get apimonitors -o name | wc -l) == n)); do sleep 0.5; done
+      delete_monitors $((n + 1)) "$have"
+      until (($(count_monitors) == n)); do sleep 0.5; done
     fi
-    nostatus="$(kc -n "$ns" get apimonitors -o json | jq '[.items[] | select(.status.observedGeneration == null)] | length')"
+    nostatus="$(kc get apimonitors -A -o json | jq --arg p "$ns" '[.items[] | select(.metadata.namespace == $p or (.metadata.namespace | startswith($p + "-"))) | select(.status.observedGeneration == null)] | length')"
     start_case "$n" "${v:+flags $v, }$nostatus without status"
     start_case "$n" "${v:+flags $v, }restart, statuses current"
   done
 done
 
-log "operator args: ${PULSE_OPERATOR_EXTRA_ARGS:-(defaults)}"
+log "operator args: ${PULSE_OPERATOR_EXTRA_ARGS:-(defaults)}; monitor shape: $shape"
 printf '\n| measurement | value | value | note |\n|---|---|---|---|\n'
 for r in "${rows[@]}"; do printf '| %s |\n' "$r"; done

@@ -83,6 +83,9 @@ if [[ "$shape" == selector ]]; then
   for ((i = 0; i < 20; i++)); do kc create namespace "$ns-$i" >/dev/null; done
 fi
 ns_of() { if [[ "$shape" == selector ]]; then echo "$ns-$(($1 % 20))"; else echo "$ns"; fi; }
+# endpoint SECONDS: one endpoint as a merge patch writes it (the whole list is replaced, so the
+# selector shape's port goes with it).
+endpoint() { if [[ "$shape" == selector ]]; then echo "{\"port\":\"http\",\"interval\":\"$1s\"}"; else echo "{\"interval\":\"$1s\"}"; fi; }
 bench_namespaces() { if [[ "$shape" == selector ]]; then seq -f "$ns-%.0f" 0 19; else echo "$ns"; fi; }
 # count_monitors: the benchmark's ApiMonitors in all its namespaces.
 count_monitors() {
@@ -151,7 +154,7 @@ settled() {
 patch_interval() {
   "${curl_admin[@]}" -o /dev/null -X PATCH -H 'Content-Type: application/merge-patch+json' \
     "$server/apis/monitoring.pulse.dev/v1alpha1/namespaces/$(ns_of "${1#m-}")/apimonitors/$1" \
-    -d "{\"spec\":{\"endpoints\":[{\"interval\":\"$2s\"}]}}"
+    -d "{\"spec\":{\"endpoints\":[$(endpoint "$2")]}}"
 }
 percentile() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; print v[i] }'; }
 
@@ -197,7 +200,7 @@ burst=(-Z --parallel-max 100 --no-progress-meter)
 for i in $(seq 1 100); do
   burst+=(--cacert "$(envof kube CA_FILE)" --cert "$(envof kube CLIENT_CERT)" --key "$(envof kube CLIENT_KEY)"
     -fsS -o /dev/null -X PATCH -H 'Content-Type: application/merge-patch+json'
-    -d "{\"spec\":{\"endpoints\":[{\"interval\":\"$((40 + i % 7))s\"}]}}"
+    -d "{\"spec\":{\"endpoints\":[$(endpoint $((40 + i % 7)))]}}"
     "$server/apis/monitoring.pulse.dev/v1alpha1/namespaces/$(ns_of "$i")/apimonitors/m-$i" --next)
 done
 unset 'burst[-1]'

@@ -151,6 +151,7 @@ class FakePrometheus final : public http::Client {
     http::Response resp;
     resp.status = 200;
     if (r.url.ends_with("/metrics")) {
+      ++metrics_reads;
       resp.body = "# HELP x\nprometheus_config_last_reload_successful " +
                   std::to_string(successful) +
                   "\nprometheus_config_last_reload_success_timestamp_seconds " +
@@ -182,6 +183,7 @@ class FakePrometheus final : public http::Client {
   int successful = 1;
   double timestamp = 1764000000.25;
   int reloads = 0;
+  int metrics_reads = 0;
 };
 
 TEST(PrometheusReloaderTest, ConfirmsTheReloadFromPrometheusOwnMetrics) {
@@ -192,6 +194,12 @@ TEST(PrometheusReloaderTest, ConfirmsTheReloadFromPrometheusOwnMetrics) {
   auto ok = reloader.Reload(stop);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_DOUBLE_EQ(ok->success_timestamp_seconds, 1764000001.75);
+  // One read of Prometheus' (at scale, megabytes of) /metrics per reload: after the POST only.
+  EXPECT_EQ(prom.metrics_reads, 1);
+  ok = reloader.Reload(stop);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_DOUBLE_EQ(ok->success_timestamp_seconds, 1764000003.25);
+  EXPECT_EQ(prom.metrics_reads, 2);
 
   prom.reject = true;
   auto rejected = reloader.Reload(stop);

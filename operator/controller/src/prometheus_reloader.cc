@@ -57,9 +57,6 @@ base::StatusOr<PrometheusReloader::ReloadMetrics> PrometheusReloader::ReadMetric
 }
 
 base::StatusOr<ReloadResult> PrometheusReloader::Reload(base::Stopper& stop) {
-  auto before = ReadMetrics();
-  if (!before.ok()) return before.status();
-
   http::Request req;
   req.method = "POST";
   req.url = options_.url + "/-/reload";
@@ -97,7 +94,8 @@ base::StatusOr<ReloadResult> PrometheusReloader::Reload(base::Stopper& stop) {
                     "Prometheus answered 200 but reports prometheus_config_last_reload_successful"
                     " 0");
     }
-    if (after->success_timestamp > before->success_timestamp) {
+    if (after->successful == 1 && after->success_timestamp > last_confirmed_) {
+      last_confirmed_ = after->success_timestamp;
       return ReloadResult{after->success_timestamp};
     }
     if (clock_.Now() >= deadline) {

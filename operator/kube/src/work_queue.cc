@@ -96,31 +96,31 @@ void WorkQueue::Done(const std::string& key) {
   if (shutting_down_) cv_.notify_all();
 }
 
-void WorkQueue::ShutDown() {
-  std::lock_guard<std::mutex> lock(mu_);
+void WorkQueue::ShutDownLocked(bool discard_queued) {
   shutting_down_ = true;
+  if (discard_queued) {
+    queue_.clear();
+    dirty_.clear();
+  }
   waiting_.clear();
   waiting_at_.clear();
   cv_.notify_all();
 }
 
+void WorkQueue::ShutDown() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ShutDownLocked(false);
+}
+
 void WorkQueue::ShutDownWithDrain() {
   std::unique_lock<std::mutex> lock(mu_);
-  shutting_down_ = true;
-  waiting_.clear();
-  waiting_at_.clear();
-  cv_.notify_all();
+  ShutDownLocked(false);
   drained_.wait(lock, [this] { return processing_.empty() && queue_.empty(); });
 }
 
 void WorkQueue::ShutDownAndDiscard() {
   std::unique_lock<std::mutex> lock(mu_);
-  shutting_down_ = true;
-  queue_.clear();
-  dirty_.clear();
-  waiting_.clear();
-  waiting_at_.clear();
-  cv_.notify_all();
+  ShutDownLocked(true);
   drained_.wait(lock, [this] { return processing_.empty(); });
 }
 

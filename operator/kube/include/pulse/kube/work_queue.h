@@ -66,6 +66,8 @@ class WorkQueue {
   using TimePoint = std::chrono::steady_clock::time_point;
   void AddLocked(const std::string& key);
   void MoveDueLocked(TimePoint now);
+  // Ignores adds from now on and drops the delayed keys (and the queued ones when asked).
+  void ShutDownLocked(bool discard_queued);
 
   base::Clock& clock_;
   ItemExponentialRateLimiter limiter_;

@@ -278,12 +278,21 @@ int RunConfigSync(const std::vector<std::string>& argv, std::ostream& out, std::
           snap.credential_files = controller::CredentialFiles(*s);
         }
       }
+      // The operator's rule ConfigMaps as the head names them (delivery.h RulesDigest); others
+      // the selector may match do not count.
+      std::map<std::string, std::string> rule_hashes;
       for (const kube::ObjectPtr& cm : rules.store().List()) {  // sorted: stable winner
+        if (const auto hash = controller::DeliveredRuleHash(*cm)) {
+          rule_hashes[(*cm)["metadata"].value("name", "")] = *hash;
+        }
         if (!cm->contains("data") || !(*cm)["data"].is_object()) continue;
         for (const auto& [key, value] : (*cm)["data"].items()) {
           if (value.is_string()) snap.rule_files.emplace(key, value.get<std::string>());
         }
       }
+      const std::string declared =
+          controller::DeclaredRulesDigest(snap.config_secrets, sync_options.delivery);
+      snap.rules_behind = !declared.empty() && declared != controller::RulesDigest(rule_hashes);
       return snap;
     };
     controller::ConfigSync sync(sync_options, source, reloader, base::DefaultClock(),

@@ -299,6 +299,11 @@ class FakeApi {
     std::lock_guard<std::mutex> lock(mu_);
     snap_.rule_files = std::move(rules);
   }
+  // The head names rule ConfigMaps the informer has not delivered yet.
+  void SetRulesBehind(bool behind) {
+    std::lock_guard<std::mutex> lock(mu_);
+    snap_.rules_behind = behind;
+  }
   // The writer mid-update: a part of another version.
   void BreakParts() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -572,6 +577,49 @@ TEST_F(ConfigSyncTest, ALoneDeliveryIsSyncedAtOnceAndABurstStillSettles) {
   ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 5; }, 10s, 1ms));
   EXPECT_EQ(sync_->LoadedHash(), ContentHash("b20\n"));
   EXPECT_EQ(reloader_.calls(), 5);
+}
+
+// The head Secret's event may come before those of its rule ConfigMaps (separate watches). A
+// lone delivery then waits for them and reloads once, with both; if they never come, it syncs
+// what there is once `settle` has passed.
+TEST_F(ConfigSyncTest, ALoneDeliverySeenBeforeItsRulesWaitsForThemAndReloadsOnce) {
+  api_.SetConfig("v0\n");
+  Start(0ms, 200ms);
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 1; }, 10s, 1ms));
+  ASSERT_TRUE(WaitSyncs(1));
+
+  // The head arrives, its rules not yet: no reload, however long the test thread waits.
+  api_.SetConfig("v1\n");
+  api_.SetRulesBehind(true);
+  sync_->NotifyDelivered();
+  ASSERT_TRUE(WaitSyncs(2));
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(reloader_.calls(), 1);
+  EXPECT_FALSE(fs::exists(dir_.path() + "/rules/a.yaml"));
+  // Their event: synced at once (the clock has not moved), one reload with the new rules.
+  api_.SetRules({{"a.yaml", "groups: []\n"}});
+  api_.SetRulesBehind(false);
+  sync_->Notify();
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 2; }, 10s, 1ms));
+  EXPECT_EQ(ReadFile(dir_.path() + "/rules/a.yaml"), "groups: []\n");
+  EXPECT_EQ(sync_->LoadedHash(), ContentHash("v1\n"));
+  ASSERT_TRUE(WaitSyncs(3));
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(reloader_.calls(), 2);
+
+  // Rules that never come (a ConfigMap lost, a foreign one): the wait ends after `settle`, and
+  // the sync loads what there is.
+  clock_.Advance(2s);
+  api_.SetConfig("v2\n");
+  api_.SetRulesBehind(true);
+  sync_->NotifyDelivered();
+  ASSERT_TRUE(WaitSyncs(4));
+  clock_.Advance(150ms);
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(reloader_.calls(), 2);
+  clock_.Advance(50ms);
+  ASSERT_TRUE(Eventually([&] { return sync_->stats().reloads_success == 3; }, 10s, 1ms));
+  EXPECT_EQ(sync_->LoadedHash(), ContentHash("v2\n"));
 }
 
 TEST_F(ConfigSyncTest, CredentialFilesArePrivateStaleOnesGoAndAloneNeedNoReload) {

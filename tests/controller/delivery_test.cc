@@ -168,6 +168,72 @@ TEST(RuleConfigMaps, OneFileAboveTheLimitIsRefusedNamingIt) {
   EXPECT_NE(maps.status().message().find("rules/apimonitor_ns_m0.yaml"), std::string::npos);
 }
 
+// The head names the rule ConfigMaps delivered with it, so that the config sync can tell a head
+// that arrived before its rules (config_sync.h).
+TEST(RulesDigest, TheHeadDeclaresItsRuleConfigMapsAndTheReaderMatchesThem) {
+  DeliveryOptions opt;
+  opt.max_secret_payload_bytes = 64 * 1024;
+  opt.max_configmap_bytes = 4 * 1024;
+  auto maps = BuildRuleConfigMaps(RuleFiles(6, 1500), opt);
+  ASSERT_TRUE(maps.ok());
+  ASSERT_GT(maps->size(), 1u);
+  std::map<std::string, std::string> written;
+  for (const auto& m : *maps) written[m.name] = m.content_hash;
+  const std::string digest = RulesDigest(written);
+
+  // The reader's view: the ConfigMaps as the API returns them, in any order.
+  std::map<std::string, std::string> seen;
+  for (auto it = maps->rbegin(); it != maps->rend(); ++it) {
+    auto hash = DeliveredRuleHash(it->object);
+    ASSERT_TRUE(hash.has_value());
+    EXPECT_EQ(*hash, it->content_hash);
+    seen[it->object["metadata"]["name"].get<std::string>()] = *hash;
+  }
+  EXPECT_EQ(RulesDigest(seen), digest);
+  // One ConfigMap missing, stale, or one too many: a different digest.
+  auto missing = seen;
+  missing.erase(missing.begin());
+  EXPECT_NE(RulesDigest(missing), digest);
+  auto stale = seen;
+  stale.begin()->second = ContentHash("old");
+  EXPECT_NE(RulesDigest(stale), digest);
+  auto extra = seen;
+  extra["pulse-rules-99"] = ContentHash("left over");
+  EXPECT_NE(RulesDigest(extra), digest);
+  // Names and hashes do not run into each other.
+  EXPECT_NE(RulesDigest({{"a", "bc"}}), RulesDigest({{"ab", "c"}}));
+
+  // Only the operator's rule ConfigMaps count: a dashboard, a user's ConfigMap do not.
+  const std::vector<render::RenderedFile> dashboard_files = {{"dashboards/x.json", "{}"}};
+  auto dashboards = BuildDashboardConfigMaps(dashboard_files, opt);
+  EXPECT_FALSE(DeliveredRuleHash(dashboards[0].object).has_value());
+  Json users = {{"metadata", {{"name", "mine"}, {"labels", {{"app", "x"}}}}}};
+  EXPECT_FALSE(DeliveredRuleHash(users).has_value());
+  EXPECT_FALSE(DeliveredRuleHash(Json("not an object")).has_value());
+
+  // The head (only) declares the digest, and it is part of the head's content hash: rules
+  // changing alone rewrite the head.
+  const std::string yml = Incompressible(150 * 1024);
+  auto with = BuildConfigSecrets(yml, opt, digest);
+  auto without = BuildConfigSecrets(yml, opt);
+  ASSERT_EQ(with.size(), 3u);
+  EXPECT_EQ(with.back().object["metadata"]["annotations"][kRulesHashAnnotation], digest);
+  EXPECT_FALSE(with.front().object["metadata"]["annotations"].contains(kRulesHashAnnotation));
+  EXPECT_EQ(with.front().content_hash, without.front().content_hash);
+  EXPECT_NE(with.back().content_hash, without.back().content_hash);
+  EXPECT_EQ(with.back().object["metadata"]["annotations"][kContentHashAnnotation],
+            with.back().content_hash);
+  EXPECT_NE(BuildConfigSecrets(yml, opt, RulesDigest(missing)).back().content_hash,
+            with.back().content_hash);
+  EXPECT_EQ(DeclaredRulesDigest(Objects(with), opt), digest);
+  EXPECT_EQ(DeclaredRulesDigest(Objects(without), opt), "");
+  EXPECT_EQ(DeclaredRulesDigest({}, opt), "");
+  // The assembled config is the same either way.
+  auto back = AssembleConfig(Objects(with), opt, 1 << 20);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, yml);
+}
+
 TEST(DashboardConfigMaps, LabelledForGrafanasSidecar) {
   DeliveryOptions opt;
   opt.grafana_folder = "RED";

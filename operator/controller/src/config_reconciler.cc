@@ -133,6 +133,9 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
   }
   std::vector<DeliveredObject> objects = std::move(rule_maps).value();
   const std::size_t rule_buckets = objects.size();
+  std::map<std::string, std::string> rule_hashes;
+  for (const DeliveredObject& o : objects) rule_hashes[o.name] = o.content_hash;
+  const std::string rules_digest = RulesDigest(rule_hashes);
   for (auto& d : BuildDashboardConfigMaps(dashboards, options_.delivery)) {
     objects.push_back(std::move(d));
   }
@@ -163,7 +166,7 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
   }
   // Parts in order, head last (delivery.h): a reader of the head sees a complete set.
   if (options_.shard_config_secrets.empty()) {
-    for (auto& s : BuildConfigSecrets(prometheus_yml, options_.delivery)) {
+    for (auto& s : BuildConfigSecrets(prometheus_yml, options_.delivery, rules_digest)) {
       objects.push_back(std::move(s));
     }
   } else {
@@ -174,7 +177,7 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
     for (std::uint32_t i = 0; i < count; ++i) {
       DeliveryOptions shard_delivery = options_.delivery;
       shard_delivery.config_secret = options_.shard_config_secrets[i];
-      for (auto& s : BuildConfigSecrets(shards[i].content, shard_delivery)) {
+      for (auto& s : BuildConfigSecrets(shards[i].content, shard_delivery, rules_digest)) {
         objects.push_back(std::move(s));
       }
     }

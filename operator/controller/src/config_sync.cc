@@ -135,16 +135,23 @@ void ConfigSync::Run() {
   });
   std::optional<std::chrono::steady_clock::time_point> retry_at;
   while (true) {
+    bool lone = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
       while (true) {
         if (stopped_) return;
         const auto now = clock_.Now();
         std::optional<std::chrono::steady_clock::time_point> wake = retry_at;
+        if (awaiting_rules_until_ && now >= *awaiting_rules_until_) {
+          awaiting_rules_until_.reset();
+          lone = false;
+          dirty_ = true;  // waited long enough: sync what there is
+        }
         if (dirty_) {
           // Settled: quiet for `settle`, or `max_settle` after the first unsynced change.
           std::chrono::steady_clock::time_point due = now;
-          if (options_.settle.count() > 0 && last_change_ && !lone_delivery_) {
+          lone = lone_delivery_ || awaiting_rules_until_.has_value();
+          if (options_.settle.count() > 0 && last_change_ && !lone) {
             due = std::min(*last_change_ + options_.settle, *first_change_ + options_.max_settle);
           }
           if (now >= due) break;
@@ -163,7 +170,7 @@ void ConfigSync::Run() {
       first_change_.reset();
       last_change_.reset();
     }
-    retry_at = SyncOnce();
+    retry_at = SyncOnce(lone);
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.syncs;  // after the pass, so a test waiting for it sees the pass' effects
   }
@@ -265,11 +272,24 @@ Status ConfigSync::WriteFiles(const std::string& config, const ConfigSyncSnapsho
   return Status::Ok();
 }
 
-std::optional<std::chrono::steady_clock::time_point> ConfigSync::SyncOnce() {
+std::optional<std::chrono::steady_clock::time_point> ConfigSync::SyncOnce(bool lone) {
   const ConfigSyncSnapshot snap = source_();
   if (snap.config_secrets.empty()) {
     base::LogInfo("no config Secret yet", {{"secret", options_.delivery.config_secret}});
     return std::nullopt;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (lone && snap.rules_behind && options_.settle.count() > 0) {
+      // The head came before its rule ConfigMaps: reloading now would load the old rules and
+      // then reload again when they come. Their events end the wait; `settle` bounds it.
+      if (!awaiting_rules_until_) {
+        awaiting_rules_until_ = clock_.Now() + options_.settle;
+        base::LogInfo("config Secret seen before its rule ConfigMaps, waiting for them");
+      }
+      return *awaiting_rules_until_;
+    }
+    awaiting_rules_until_.reset();
   }
   auto config = AssembleConfig(snap.config_secrets, options_.delivery, options_.max_config_bytes);
   if (!config.ok()) {

@@ -71,7 +71,8 @@ std::uint64_t Fnv1a(std::string_view s) {
 std::string ContentHash(std::string_view data) { return http::sigv4::Sha256Hex(data); }
 
 std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
-                                                const DeliveryOptions& options) {
+                                                const DeliveryOptions& options,
+                                                std::string_view rules_digest) {
   const std::string config_hash = ContentHash(prometheus_yml);
   const std::string gz = Gzip(prometheus_yml);
   const std::size_t part_bytes = std::max<std::size_t>(options.max_secret_payload_bytes, 1);
@@ -85,8 +86,13 @@ std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
     const std::string payload = gz.substr(index * part_bytes, part_bytes);
     const std::map<std::string, std::string> data = {{kConfigDataKey, payload}};
     DeliveredObject obj{"Secret", name, DataHash(data), {}};
+    const bool declare_rules = index == 0 && !rules_digest.empty();
+    if (declare_rules) {
+      obj.content_hash = ContentHash(obj.content_hash + "\n" + std::string(rules_digest));
+    }
     Json meta = Metadata(name, options, "prometheus-config", obj.content_hash);
     meta["annotations"][kConfigHashAnnotation] = config_hash;
+    if (declare_rules) meta["annotations"][kRulesHashAnnotation] = rules_digest;
     meta["annotations"][kConfigPartAnnotation] =
         std::to_string(index) + "/" + std::to_string(parts);
     obj.object = {{"apiVersion", "v1"},
@@ -97,6 +103,50 @@ std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
     out.push_back(std::move(obj));
   }
   return out;
+}
+
+std::string RulesDigest(const std::map<std::string, std::string>& content_hash_by_name) {
+  std::string all;
+  for (const auto& [name, hash] : content_hash_by_name) {
+    all += name;
+    all.push_back('\0');
+    all += hash;
+    all.push_back('\n');
+  }
+  return ContentHash(all);
+}
+
+std::optional<std::string> DeliveredRuleHash(const Json& configmap) {
+  if (!configmap.is_object() || !configmap.contains("metadata")) return std::nullopt;
+  const Json& meta = configmap["metadata"];
+  if (!meta.is_object() || !meta.contains("labels") || !meta["labels"].is_object()) {
+    return std::nullopt;
+  }
+  const Json& labels = meta["labels"];
+  if (labels.value(kManagedByLabel, "") != kManagedByValue ||
+      labels.value(kComponentLabel, "") != "rules") {
+    return std::nullopt;
+  }
+  if (!meta.contains("annotations") || !meta["annotations"].is_object()) return std::string();
+  const Json& a = meta["annotations"];
+  if (!a.contains(kContentHashAnnotation) || !a[kContentHashAnnotation].is_string()) {
+    return std::string();
+  }
+  return a[kContentHashAnnotation].get<std::string>();
+}
+
+std::string DeclaredRulesDigest(std::span<const Json> secrets, const DeliveryOptions& options) {
+  for (const Json& s : secrets) {
+    const Json* meta = s.is_object() && s.contains("metadata") ? &s["metadata"] : nullptr;
+    if (meta == nullptr || !meta->is_object() || meta->value("name", "") != options.config_secret) {
+      continue;
+    }
+    if (!meta->contains("annotations") || !(*meta)["annotations"].is_object()) return "";
+    const Json& a = (*meta)["annotations"];
+    if (!a.contains(kRulesHashAnnotation) || !a[kRulesHashAnnotation].is_string()) return "";
+    return a[kRulesHashAnnotation].get<std::string>();
+  }
+  return "";
 }
 
 DeliveredObject BuildCredentialsSecret(const std::map<std::string, std::string>& files,

@@ -18,7 +18,11 @@
 //   lone delivery: the operator writes the head config Secret after everything it references
 //   (delivery.h), so a head change with no other head change in the `lone_delivery_quiet` before it
 //   (NotifyDelivered) completes a delivery and is synced at once. In a burst only its first
-//   delivery is; the rest settle as before.
+//   delivery is; the rest settle as before. Secret and ConfigMap events come through separate
+//   watches in no set order, so the head may be seen before its rule ConfigMaps (after a relist,
+//   say): the head names their digest (delivery.h kRulesHashAnnotation), and while the
+//   snapshot's rules are behind it (ConfigSyncSnapshot::rules_behind) the sync waits up to
+//   `settle` for them, passing again on each change, instead of reloading twice.
 // - A config Prometheus rejects (Reloader says kFailedPrecondition) is counted, logged and not
 //   retried: Prometheus keeps the previous config, and the sync waits for content that differs.
 // - Other failures (Prometheus down, disk full) are retried with exponential backoff on the
@@ -60,6 +64,9 @@ struct ConfigSyncSnapshot {
   std::map<std::string, std::string> rule_files;  // file name -> content (all rule ConfigMaps)
   // The scrape credentials Secret's files (delivery.h CredentialFiles); empty when it is absent.
   std::map<std::string, std::string> credential_files;
+  // The head declares rule ConfigMaps (delivery.h DeclaredRulesDigest) that differ from those
+  // seen so far: the head's own event arrived first.
+  bool rules_behind = false;
 };
 
 struct ConfigSyncOptions {
@@ -121,7 +128,8 @@ class ConfigSync {
  private:
   struct Metrics;
   // One pass; returns when to try again without a change (nullopt: only on the next change).
-  std::optional<std::chrono::steady_clock::time_point> SyncOnce();
+  // `lone`: the pass completes a lone delivery, which waits for rules that are behind.
+  std::optional<std::chrono::steady_clock::time_point> SyncOnce(bool lone);
   base::Status WriteFiles(const std::string& config, const ConfigSyncSnapshot& snap,
                           std::string* fingerprint);
   // Mirrors `files` into `dir` (only changed bytes written, others removed); counts into *written
@@ -147,6 +155,9 @@ class ConfigSync {
   // The last head change (NotifyDelivered), and whether the pending changes end in a lone one.
   std::optional<std::chrono::steady_clock::time_point> last_delivery_;
   bool lone_delivery_ = false;
+  // A lone delivery whose rule ConfigMaps were behind its head: until this time every change is
+  // passed on at once (the awaited rules), after it the pass syncs what there is.
+  std::optional<std::chrono::steady_clock::time_point> awaiting_rules_until_;
   bool stopped_ = false;
   ConfigSyncStats stats_;
   std::string loaded_hash_;

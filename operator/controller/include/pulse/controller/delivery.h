@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +29,11 @@ inline constexpr const char* kContentHashAnnotation = "monitoring.pulse.dev/cont
 // On config Secrets: SHA-256 of the whole uncompressed prometheus.yml, and "i/n" part numbers.
 inline constexpr const char* kConfigHashAnnotation = "monitoring.pulse.dev/config-hash";
 inline constexpr const char* kConfigPartAnnotation = "monitoring.pulse.dev/config-part";
+// On the head config Secret: the RulesDigest of the rule ConfigMaps delivered with this config.
+// Secret and ConfigMap events reach the config sync through separate watches, in no set order;
+// the sync compares this with the rule ConfigMaps it has seen before it trusts a head change
+// as a complete delivery (config_sync.h).
+inline constexpr const char* kRulesHashAnnotation = "monitoring.pulse.dev/rules-hash";
 // Data key of each config Secret: one gzip part.
 inline constexpr const char* kConfigDataKey = "prometheus.yaml.gz";
 // Labels on everything the operator delivers (the config sync and the cleanup select on them).
@@ -63,9 +69,24 @@ struct DeliveredObject {
 // The Prometheus config in Secrets. The head Secret <config_secret> always exists and is the one
 // the config sync watches; further parts are <config_secret>-1 ... and every part carries the
 // whole config's hash, so a reader never mixes parts of two versions. Apply the parts in order,
-// head last.
+// head last. A non-empty `rules_digest` (RulesDigest) goes on the head as kRulesHashAnnotation
+// and into its content hash, so a change of the rules alone rewrites the head too: every
+// delivery ends with a head change.
 std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
-                                                const DeliveryOptions& options);
+                                                const DeliveryOptions& options,
+                                                std::string_view rules_digest = {});
+
+// The digest of a set of rule ConfigMaps, given as name -> content hash
+// (kContentHashAnnotation). Order-free: a map.
+std::string RulesDigest(const std::map<std::string, std::string>& content_hash_by_name);
+
+// The content hash of a rule ConfigMap the operator delivered (labels managed-by pulse-operator
+// and component "rules"), as RulesDigest takes it; nullopt for any other object.
+std::optional<std::string> DeliveredRuleHash(const Json& configmap);
+
+// The reader's side of kRulesHashAnnotation: the digest the head Secret among `secrets`
+// declares, "" when the head is absent or declares none (written by an older operator).
+std::string DeclaredRulesDigest(std::span<const Json> secrets, const DeliveryOptions& options);
 
 // The scrape credentials Secret <credentials_secret> (component "scrape-credentials"): one key
 // per referenced Secret key (render::CredentialFileName -> value), which the config sync writes

@@ -62,6 +62,11 @@ chmod o+x "$state"
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 stop_all() {
   local s
+  # Prometheus' and the config sync's logs say where each reload's time went.
+  if [[ -n "$out" ]]; then
+    cp "$state"/prometheus/*.log "$out/" 2>/dev/null || true
+    cp "$state"/pulse/*sync*.log "$out/" 2>/dev/null || true
+  fi
   for s in pulse alertmanager prometheus kube; do "$testenv" stop "$s" "$state" >/dev/null 2>&1 || true; done
   rm -rf "$state"
 }

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "pulse/controller/delivery.h"
+#include "pulse/controller/prometheus_reloader.h"
 #include "pulse/kube/config.h"
 #include "pulse/kube/rest_client.h"
 #include "pulse/testenv/testenv.h"
@@ -238,6 +239,12 @@ TEST_F(ConfigSyncIntegrationTest, DeliveredConfigAndRulesAreLoadedAndReloadedOnC
                        ContentHash(Config({"sync-job-1"})) + "\"}"),
             1);
   EXPECT_GT(SyncMetric("pulse_config_sync_last_reload_success_timestamp_seconds"), 1.7e9);
+  // Confirmed through Prometheus' runtimeinfo (whole seconds), not its megabytes of /metrics:
+  // the sidecar's timestamp is the one Prometheus reports there.
+  const auto info = ParseRuntimeInfo(Curl(prom_url_ + "/api/v1/status/runtimeinfo"));
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->first, 1);
+  EXPECT_EQ(SyncMetric("pulse_config_sync_last_reload_success_timestamp_seconds"), info->second);
 
   ASSERT_NO_FATAL_FAILURE(Deliver(Config({"sync-job-2"}), "pulse_sync:two"));
   ASSERT_TRUE(Eventually([] {

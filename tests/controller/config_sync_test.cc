@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -150,7 +151,22 @@ class FakePrometheus final : public http::Client {
     if (down) return Status(StatusCode::kUnavailable, "connection refused");
     http::Response resp;
     resp.status = 200;
-    if (r.url.ends_with("/metrics")) {
+    if (r.url.ends_with("/api/v1/status/runtimeinfo")) {
+      ++runtimeinfo_reads;
+      if (!runtimeinfo) {
+        resp.status = 404;
+        return resp;
+      }
+      // As Prometheus renders it: the reload time truncated to whole seconds, in UTC.
+      const auto t = static_cast<std::time_t>(timestamp);
+      std::tm tm{};
+      ::gmtime_r(&t, &tm);
+      char at[32];
+      std::strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+      resp.body = std::string(R"({"status":"success","data":{"CWD":"/prometheus",)") +
+                  R"("reloadConfigSuccess":)" + (successful == 1 ? "true" : "false") +
+                  R"(,"lastConfigTime":")" + at + R"(","goroutineCount":40}})";
+    } else if (r.url.ends_with("/metrics")) {
       ++metrics_reads;
       resp.body = "# HELP x\nprometheus_config_last_reload_successful " +
                   std::to_string(successful) +
@@ -182,24 +198,89 @@ class FakePrometheus final : public http::Client {
   bool advance = true;
   int successful = 1;
   double timestamp = 1764000000.25;
+  bool runtimeinfo = true;  // false: 404, as from a server without the endpoint
   int reloads = 0;
   int metrics_reads = 0;
+  int runtimeinfo_reads = 0;
 };
 
-TEST(PrometheusReloaderTest, ConfirmsTheReloadFromPrometheusOwnMetrics) {
+TEST(PrometheusReloaderTest, ConfirmsTheReloadFromPrometheusRuntimeInfo) {
   FakePrometheus prom;
   base::FakeClock clock;
   base::Stopper stop;
   PrometheusReloader reloader(prom, {.url = "http://prom"}, clock);
   auto ok = reloader.Reload(stop);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  // Prometheus' own reload time, in whole seconds (1764000001.75 truncated).
+  EXPECT_DOUBLE_EQ(ok->success_timestamp_seconds, 1764000001);
+  // One small read per reload, after the POST; never the megabytes of /metrics.
+  EXPECT_EQ(prom.runtimeinfo_reads, 1);
+  EXPECT_EQ(prom.metrics_reads, 0);
+  ok = reloader.Reload(stop);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_DOUBLE_EQ(ok->success_timestamp_seconds, 1764000003);
+  EXPECT_EQ(prom.runtimeinfo_reads, 2);
+  // Two reloads within one second look alike at that resolution: confirmed (the 200 said so).
+  prom.advance = false;
+  ok = reloader.Reload(stop);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(prom.metrics_reads, 0);
+
+  // Prometheus reports an older success than the one confirmed last (another server answered,
+  // or Prometheus restarted and has not loaded anything since): not confirmed, retriable.
+  prom.timestamp -= 10;
+  auto older = reloader.Reload(stop);
+  EXPECT_EQ(older.status().code(), StatusCode::kDeadlineExceeded) << older.status().ToString();
+  prom.timestamp += 10;
+
+  // 200, but Prometheus says the last reload failed.
+  prom.successful = 0;
+  prom.advance = true;
+  {
+    // The fake's POST sets successful = 1; a server that does not is what this covers.
+    struct NoFlag final : http::Client {
+      FakePrometheus& p;
+      explicit NoFlag(FakePrometheus& prom) : p(prom) {}
+      base::StatusOr<http::Response> Send(const http::Request& r, http::CancelToken* c) override {
+        auto resp = p.Send(r, c);
+        if (r.method == "POST") p.successful = 0;
+        return resp;
+      }
+      base::StatusOr<http::Response> Stream(const http::Request& r, const http::LineHandler& h,
+                                            http::CancelToken* c, std::size_t n) override {
+        return p.Stream(r, h, c, n);
+      }
+    } no_flag(prom);
+    PrometheusReloader other(no_flag, {.url = "http://prom"}, clock);
+    EXPECT_EQ(other.Reload(stop).status().code(), StatusCode::kFailedPrecondition);
+  }
+
+  prom.reject = true;
+  auto rejected = reloader.Reload(stop);
+  EXPECT_EQ(rejected.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(rejected.status().message().find("duplicate job name"), std::string::npos);
+
+  prom.down = true;
+  EXPECT_EQ(reloader.Reload(stop).status().code(), StatusCode::kUnavailable);
+}
+
+// A server without runtimeinfo is read through /metrics, where the time has sub-second
+// precision and must move past the last confirmed success.
+TEST(PrometheusReloaderTest, FallsBackToMetricsWithoutRuntimeInfo) {
+  FakePrometheus prom;
+  prom.runtimeinfo = false;
+  base::FakeClock clock;
+  base::Stopper stop;
+  PrometheusReloader reloader(prom, {.url = "http://prom"}, clock);
+  auto ok = reloader.Reload(stop);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_DOUBLE_EQ(ok->success_timestamp_seconds, 1764000001.75);
-  // One read of Prometheus' (at scale, megabytes of) /metrics per reload: after the POST only.
   EXPECT_EQ(prom.metrics_reads, 1);
   ok = reloader.Reload(stop);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_DOUBLE_EQ(ok->success_timestamp_seconds, 1764000003.25);
   EXPECT_EQ(prom.metrics_reads, 2);
+  EXPECT_EQ(prom.runtimeinfo_reads, 1);  // asked once, 404 remembered
 
   prom.reject = true;
   auto rejected = reloader.Reload(stop);
@@ -211,9 +292,33 @@ TEST(PrometheusReloaderTest, ConfirmsTheReloadFromPrometheusOwnMetrics) {
   prom.advance = false;
   auto unconfirmed = reloader.Reload(stop);
   EXPECT_EQ(unconfirmed.status().code(), StatusCode::kDeadlineExceeded);
+}
 
-  prom.down = true;
-  EXPECT_EQ(reloader.Reload(stop).status().code(), StatusCode::kUnavailable);
+TEST(PrometheusReloaderTest, RuntimeInfoParserTakesOnlyWhatPrometheusWrites) {
+  const auto ok =
+      ParseRuntimeInfo(R"({"status":"success","data":{"reloadConfigSuccess":true,)"
+                       R"("lastConfigTime":"2026-12-03T19:45:50Z","storageRetention":"15d"}})");
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->first, 1);
+  EXPECT_DOUBLE_EQ(ok->second, 1796327150);
+  const auto failed = ParseRuntimeInfo(
+      R"({"data":{"reloadConfigSuccess":false,"lastConfigTime":"2026-12-03T19:45:50+01:00"}})");
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->first, 0);
+  EXPECT_DOUBLE_EQ(failed->second, 1796327150 - 3600);
+  for (const char* bad :
+       {"", "not json", "[]", "{}", R"({"data":[]})",
+        R"({"data":{"reloadConfigSuccess":"true","lastConfigTime":"2026-12-03T19:45:50Z"}})",
+        R"({"data":{"reloadConfigSuccess":true}})",
+        R"({"data":{"reloadConfigSuccess":true,"lastConfigTime":17}})",
+        R"({"data":{"reloadConfigSuccess":true,"lastConfigTime":"yesterday"}})",
+        R"({"data":{"reloadConfigSuccess":true,"lastConfigTime":"2026-13-40T99:99:99Z"}})",
+        R"({"data":{"reloadConfigSuccess":true,"lastConfigTime":"2026-12-03T19:45:50Z")"}) {
+    EXPECT_FALSE(ParseRuntimeInfo(bad).has_value()) << bad;
+  }
+  // Oversized and deeply nested input is refused without a crash.
+  EXPECT_FALSE(ParseRuntimeInfo(std::string(100000, '[')).has_value());
+  EXPECT_FALSE(ParseRuntimeInfo("{\"data\":\"" + std::string(1 << 20, 'x') + "\"}").has_value());
 }
 
 TEST(PrometheusReloaderTest, FindsUnlabelledSamples) {

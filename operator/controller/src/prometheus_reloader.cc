@@ -1,9 +1,13 @@
 #include "pulse/controller/prometheus_reloader.h"
 
+#include <chrono>
+#include <cmath>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "pulse/http/client.h"
+#include "pulse/kube/time_format.h"
 
 namespace pulse::controller {
 
@@ -26,6 +30,20 @@ std::optional<double> FindSample(std::string_view page, std::string_view name) {
     }
   }
   return std::nullopt;
+}
+
+std::optional<std::pair<double, double>> ParseRuntimeInfo(std::string_view body) {
+  const nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("data") || !doc["data"].is_object()) return std::nullopt;
+  const nlohmann::json& data = doc["data"];
+  if (!data.contains("reloadConfigSuccess") || !data["reloadConfigSuccess"].is_boolean() ||
+      !data.contains("lastConfigTime") || !data["lastConfigTime"].is_string()) {
+    return std::nullopt;
+  }
+  const auto at = kube::ParseTime(data["lastConfigTime"].get<std::string>());
+  if (!at) return std::nullopt;
+  const double seconds = std::chrono::duration<double>(at->time_since_epoch()).count();
+  return std::make_pair(data["reloadConfigSuccess"].get<bool>() ? 1.0 : 0.0, seconds);
 }
 
 PrometheusReloader::PrometheusReloader(http::Client& http, PrometheusReloaderOptions options,
@@ -56,6 +74,37 @@ base::StatusOr<PrometheusReloader::ReloadMetrics> PrometheusReloader::ReadMetric
   return m;
 }
 
+base::StatusOr<PrometheusReloader::ReloadMetrics> PrometheusReloader::ReadRuntimeInfo() {
+  http::Request req;
+  req.url = options_.url + "/api/v1/status/runtimeinfo";
+  req.headers = {{"Accept", "application/json"}};
+  req.timeout = options_.request_timeout;
+  auto resp = http_.Send(req);
+  if (!resp.ok()) return resp.status();
+  if (resp->status == 404) {
+    return Status(StatusCode::kNotFound, "GET " + req.url + " answered 404");
+  }
+  if (resp->status != 200) {
+    return Status(StatusCode::kUnavailable,
+                  "GET " + req.url + " answered " + std::to_string(resp->status));
+  }
+  const auto parsed = ParseRuntimeInfo(resp->body);
+  if (!parsed) {
+    return Status(StatusCode::kDataLoss,
+                  req.url + " lacks reloadConfigSuccess/lastConfigTime (is it Prometheus?)");
+  }
+  return ReloadMetrics{parsed->first, parsed->second, /*whole_seconds=*/true};
+}
+
+base::StatusOr<PrometheusReloader::ReloadMetrics> PrometheusReloader::ReadReloadState() {
+  if (!use_metrics_) {
+    auto info = ReadRuntimeInfo();
+    if (info.ok() || info.status().code() != StatusCode::kNotFound) return info;
+    use_metrics_ = true;  // an older Prometheus, or something that serves only /metrics
+  }
+  return ReadMetrics();
+}
+
 base::StatusOr<ReloadResult> PrometheusReloader::Reload(base::Stopper& stop) {
   http::Request req;
   req.method = "POST";
@@ -72,7 +121,7 @@ base::StatusOr<ReloadResult> PrometheusReloader::Reload(base::Stopper& stop) {
   if (resp->status >= 500) {
     // Prometheus answers 500 "failed to reload config: ..." for a config it rejects; check the
     // metric so that a 5xx of a proxy in front of it is not mistaken for a rejection.
-    auto after = ReadMetrics();
+    auto after = ReadReloadState();
     if (after.ok() && after->successful == 0) {
       std::string body = resp->body.substr(0, 2048);
       while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
@@ -87,21 +136,25 @@ base::StatusOr<ReloadResult> PrometheusReloader::Reload(base::Stopper& stop) {
   }
   const auto deadline = clock_.Now() + options_.confirm_timeout;
   while (true) {
-    auto after = ReadMetrics();
+    auto after = ReadReloadState();
     if (!after.ok()) return after.status();
     if (after->successful == 0) {
       return Status(StatusCode::kFailedPrecondition,
                     "Prometheus answered 200 but reports prometheus_config_last_reload_successful"
                     " 0");
     }
-    if (after->successful == 1 && after->success_timestamp > last_confirmed_) {
+    // Whole seconds cannot tell two reloads of one second apart: there, not older suffices.
+    const bool current = after->whole_seconds
+                             ? after->success_timestamp >= std::floor(last_confirmed_)
+                             : after->success_timestamp > last_confirmed_;
+    if (after->successful == 1 && current) {
       last_confirmed_ = after->success_timestamp;
       return ReloadResult{after->success_timestamp};
     }
     if (clock_.Now() >= deadline) {
       return Status(StatusCode::kDeadlineExceeded,
-                    "reload not confirmed: prometheus_config_last_reload_success_timestamp_seconds"
-                    " did not advance");
+                    "reload not confirmed: Prometheus' last successful reload is older than the "
+                    "last one confirmed");
     }
     if (clock_.Sleep(options_.confirm_poll, stop)) {
       return Status(StatusCode::kCancelled, "stopped");

@@ -1,16 +1,19 @@
 // Telling Prometheus to load the files the config sync wrote, and confirming that it did.
 //
-// A 200 from POST /-/reload is not taken on trust: the reload is confirmed from Prometheus' own
-// /metrics, where prometheus_config_last_reload_successful must be 1 and
-// prometheus_config_last_reload_success_timestamp_seconds must have moved past the success
-// this reloader confirmed last (so an earlier success is never mistaken for this one).
-// Prometheus answers the POST only when the reload is over, so one read after it suffices; the
-// value from before the POST is not read: with 2,000 scrape jobs and rule groups Prometheus'
-// /metrics is 9 MB and takes ~0.45 s to gather and send, which a read before every reload
-// added to each apply → loaded. (The first reload after start is confirmed by the flag alone.)
-// Prometheus answers a config it rejects with 500 and keeps the previous config loaded; that is
-// reported as kFailedPrecondition, which the config sync does not retry (the same files would
-// be rejected again) until the content changes.
+// Prometheus answers POST /-/reload only when the reload is over: 200 when it loaded the
+// files, 500 "failed to reload config: ..." when it rejected them (it then keeps the previous
+// config). The 200 is not taken on trust alone (a proxy may answer it): one read after the
+// POST must show Prometheus' own view, prometheus_config_last_reload_successful = 1 and a
+// success time not older than the reload this reloader confirmed last (so an earlier success
+// is never mistaken for this one where the clock can tell them apart). The read is
+// /api/v1/status/runtimeinfo (reloadConfigSuccess, lastConfigTime): ~350 bytes, where
+// Prometheus' /metrics with 2,000 scrape jobs and rule groups is 9 MB and took ~0.45 s to
+// gather, send and scan on every apply → loaded. runtimeinfo gives the time in whole seconds,
+// so there the check is "not older" rather than "newer"; a server without runtimeinfo (404) is
+// read through /metrics from then on, with the strict "newer" check. (The first reload after
+// start is confirmed by the flag alone.) A rejected config is reported as kFailedPrecondition,
+// which the config sync does not retry (the same files would be rejected again) until the
+// content changes.
 //
 // Thread-safety: Reloader implementations are called from the config sync's one loop thread
 // and are not thread-safe (PrometheusReloader keeps the last confirmed success).
@@ -20,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "pulse/base/clock.h"
 #include "pulse/base/status.h"
@@ -66,14 +70,25 @@ class PrometheusReloader final : public Reloader {
   struct ReloadMetrics {
     double successful = -1;  // -1: absent
     double success_timestamp = -1;
+    bool whole_seconds = false;  // the timestamp came from runtimeinfo (truncated)
   };
+  // runtimeinfo, or /metrics once runtimeinfo turned out not to be served.
+  base::StatusOr<ReloadMetrics> ReadReloadState();
   base::StatusOr<ReloadMetrics> ReadMetrics();
+  // kNotFound: the server has no runtimeinfo endpoint.
+  base::StatusOr<ReloadMetrics> ReadRuntimeInfo();
 
   http::Client& http_;
   const PrometheusReloaderOptions options_;
   base::Clock& clock_;
   double last_confirmed_ = -1;  // success timestamp of the last confirmed reload; -1: none yet
+  bool use_metrics_ = false;    // runtimeinfo answered 404
 };
+
+// Prometheus' runtimeinfo answer: reloadConfigSuccess and lastConfigTime (RFC 3339) as
+// {successful 0/1, seconds since the epoch}; nullopt when the body is not that. Exposed for
+// tests.
+std::optional<std::pair<double, double>> ParseRuntimeInfo(std::string_view body);
 
 // The value of the first sample of `name` without labels in a Prometheus text exposition, or
 // nullopt. Exposed for tests.

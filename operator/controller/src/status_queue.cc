@@ -8,7 +8,8 @@
 namespace pulse::controller {
 
 namespace {
-std::size_t HashOf(const Json& j) { return std::hash<std::string>{}(j.dump()); }
+std::size_t HashOf(const std::string& text) { return std::hash<std::string>{}(text); }
+std::size_t HashOf(const Json& j) { return HashOf(j.dump()); }
 }  // namespace
 
 void StatusQueue::SetEnqueue(std::function<void(const std::string&)> enqueue) {
@@ -34,6 +35,8 @@ void StatusQueue::Put(StatusUpdate update) {
   const std::string key = KeyOf(update.ref);
   Resolve(update.next, update.rule_files);
   const std::size_t live = HashOf(update.live);
+  std::string next_text = update.next.dump();  // kept while waiting, and hashed once
+  const std::size_t next_hash = HashOf(next_text);
   std::function<void(const std::string&)> enqueue;
   {
     std::lock_guard lock(mu_);
@@ -42,7 +45,7 @@ void StatusQueue::Put(StatusUpdate update) {
       if (w->second.uid != update.uid || live == w->second.content) {
         written_.erase(w);  // another object now, or the view shows our write
       } else if (!update.rule_files && live == w->second.live_before &&
-                 HashOf(update.next) == w->second.content) {
+                 next_hash == w->second.content) {
         // The reconcile saw the status our last write replaced and wants what we wrote.
         waiting_.erase(key);
         return;
@@ -54,7 +57,7 @@ void StatusQueue::Put(StatusUpdate update) {
     }
     waiting_.insert_or_assign(
         key, Pending{std::move(update.ref), std::move(update.resource), std::move(update.uid), live,
-                     update.next.dump(), std::move(update.rule_files)});
+                     std::move(next_text), std::move(update.rule_files)});
     if (open_) enqueue = enqueue_;
   }
   if (enqueue) enqueue(key);

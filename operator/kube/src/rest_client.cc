@@ -52,11 +52,11 @@ std::shared_ptr<http::Client> MakeHttp(const Config& config) {
 // The API server speaks JSON unless a request says otherwise (apply, merge patch).
 void AddJsonHeaders(http::Request& request) {
   bool has_type = false;
+  bool has_accept = false;
   for (const auto& [k, v] : request.headers) {
     has_type |= k == "Content-Type" || k == "content-type";
+    has_accept |= k == "Accept" || k == "accept";
   }
-  bool has_accept = false;
-  for (const auto& [k, v] : request.headers) has_accept |= k == "Accept" || k == "accept";
   if (!has_accept) request.headers.emplace_back("Accept", "application/json");
   if (!has_type && (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
                     request.method == "PATCH")) {

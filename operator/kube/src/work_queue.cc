@@ -35,6 +35,10 @@ void WorkQueue::Add(const std::string& key) {
 
 void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay) {
   std::lock_guard<std::mutex> lock(mu_);
+  AddAfterLocked(key, delay);
+}
+
+void WorkQueue::AddAfterLocked(const std::string& key, std::chrono::milliseconds delay) {
   if (shutting_down_) return;
   if (delay.count() <= 0) {
     AddLocked(key);
@@ -58,11 +62,23 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay
   cv_.notify_all();  // a sleeping worker may need to wake earlier
 }
 
-void WorkQueue::AddRateLimited(const std::string& key) { AddAfter(key, limiter_.When(key)); }
+// The backoff step and the wait it starts happen under one lock, and NumRequeues reads under it
+// too: whoever sees the new count also sees the key waiting, from the clock time it was added
+// at (a FakeClock advanced in between would otherwise push the wake-up out of reach).
+void WorkQueue::AddRateLimited(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AddAfterLocked(key, limiter_.When(key));
+}
 
-void WorkQueue::Forget(const std::string& key) { limiter_.Forget(key); }
+void WorkQueue::Forget(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  limiter_.Forget(key);
+}
 
-int WorkQueue::NumRequeues(const std::string& key) const { return limiter_.NumRequeues(key); }
+int WorkQueue::NumRequeues(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return limiter_.NumRequeues(key);
+}
 
 std::optional<std::string> WorkQueue::Get() {
   std::unique_lock<std::mutex> lock(mu_);

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace pulse::kube {
@@ -161,6 +164,44 @@ TEST(WorkQueue, AddRateLimitedWaitsTheKeysBackoffOnTheClock) {
   clock.Advance(10ms);
   EXPECT_EQ(q.Len(), 1u);
   EXPECT_EQ(q.Get(), "k");
+}
+
+// A FakeClock that runs `on_now` (once) when the queue reads the time: a window inside
+// AddRateLimited, between the backoff step and the key's wait being registered.
+class HookedClock final : public base::Clock {
+ public:
+  std::chrono::steady_clock::time_point Now() const override {
+    if (auto hook = std::exchange(on_now, nullptr)) hook();
+    return fake.Now();
+  }
+  std::chrono::system_clock::time_point WallNow() const override { return fake.WallNow(); }
+  bool Sleep(std::chrono::nanoseconds d, base::Stopper& stop) override {
+    return fake.Sleep(d, stop);
+  }
+  base::ClockSubscription OnAdvance(std::function<void()> f) override {
+    return fake.OnAdvance(std::move(f));
+  }
+  mutable std::function<void()> on_now;
+  base::FakeClock fake;
+};
+
+// A controller's test (or a status page) that sees the new requeue count must also find the key
+// waiting from the time it was added: reading the count inside that window used to return the
+// new value, and a clock advanced then pushed the wake-up past where the backoff put it.
+TEST(WorkQueue, TheRequeueCountIsNeverSeenBeforeTheKeyWaits) {
+  HookedClock clock;
+  WorkQueue q(WorkQueueOptions{10ms, 80ms}, clock);
+  std::future<int> seen;
+  bool answered_inside = true;
+  clock.on_now = [&] {
+    seen = std::async(std::launch::async, [&] { return q.NumRequeues("k"); });
+    answered_inside = seen.wait_for(100ms) == std::future_status::ready;
+  };
+  q.AddRateLimited("k");
+  EXPECT_FALSE(answered_inside) << "NumRequeues answered while AddRateLimited was half done";
+  EXPECT_EQ(seen.get(), 1);
+  clock.fake.Advance(10ms);
+  EXPECT_EQ(q.Len(), 1u);
 }
 
 TEST(WorkQueue, ShutDownHandsOutQueuedKeysThenStops) {

@@ -65,6 +65,7 @@ class WorkQueue {
  private:
   using TimePoint = std::chrono::steady_clock::time_point;
   void AddLocked(const std::string& key);
+  void AddAfterLocked(const std::string& key, std::chrono::milliseconds delay);
   void MoveDueLocked(TimePoint now);
   // Ignores adds from now on and drops the delayed keys (and the queued ones when asked).
   void ShutDownLocked(bool discard_queued);

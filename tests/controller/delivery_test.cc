@@ -225,6 +225,11 @@ TEST(RulesDigest, TheHeadDeclaresItsRuleConfigMapsAndTheReaderMatchesThem) {
             with.back().content_hash);
   EXPECT_NE(BuildConfigSecrets(yml, opt, RulesDigest(missing)).back().content_hash,
             with.back().content_hash);
+  // Declared after the fact (the operator builds the config before the rules): the same head.
+  auto late = BuildConfigSecrets(yml, opt);
+  DeclareRules(late.back(), digest);
+  EXPECT_EQ(late.back().object.dump(), with.back().object.dump());
+  EXPECT_EQ(late.back().content_hash, with.back().content_hash);
   EXPECT_EQ(DeclaredRulesDigest(Objects(with), opt), digest);
   EXPECT_EQ(DeclaredRulesDigest(Objects(without), opt), "");
   EXPECT_EQ(DeclaredRulesDigest({}, opt), "");

@@ -264,6 +264,14 @@ TEST_F(ReconcilersTest, ConfigIsRenderedFromAcceptedObjectsAndWrittenOnlyOnChang
   inputs.options = options.render;
   EXPECT_EQ(assembled.value(), render::RenderPrometheusConfig(inputs));
   EXPECT_EQ(config.LastConfigHash(), ContentHash(assembled.value()));
+  // The head names exactly the rule ConfigMaps delivered with it, as the config sync reads them.
+  std::map<std::string, std::string> rule_hashes;
+  for (const auto& [key, object] : writer_.objects) {
+    if (std::get<0>(key) != "configmaps") continue;
+    if (auto hash = DeliveredRuleHash(object)) rule_hashes[std::get<2>(key)] = *hash;
+  }
+  ASSERT_FALSE(rule_hashes.empty());
+  EXPECT_EQ(DeclaredRulesDigest(secrets, options.delivery), RulesDigest(rule_hashes));
   const std::string m = Metrics();
   EXPECT_NE(m.find("pulse_operator_config_hash_info{hash=\"" + config.LastConfigHash() + "\"} 1"),
             std::string::npos)

@@ -120,25 +120,55 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
   inputs.api_monitor_refs = monitors;
   inputs.exporter_refs = exporters;
   inputs.options = options_.render;
-  const std::string prometheus_yml = render::RenderPrometheusConfig(inputs);
-  const std::vector<render::RenderedFile> rules = render::RenderRuleFiles(inputs);
-  const std::vector<render::RenderedFile> dashboards = render::RenderDashboards(inputs);
-  if (renders_) renders_->Increment();
-
-  auto rule_maps = BuildRuleConfigMaps(rules, options_.delivery);
-  if (!rule_maps.ok()) {
-    // One rule file above the ConfigMap limit: no retry helps until the objects change.
-    if (options_.rendered) options_.rendered();
-    return Result::Terminal("rules: " + rule_maps.status().ToString());
+  // One stage at a time, each rendered text dropped once its objects are built, the config
+  // first: at 10,000 monitors the config alone is 13 MB and the rule files 7 MB, and holding
+  // every stage at once set the operator's peak memory. The write order is still rules,
+  // dashboards, credentials, config parts, head last.
+  std::string config_hash;
+  std::size_t config_bytes = 0;
+  // Each set in order, head last; one set, or one per shard.
+  std::vector<std::vector<DeliveredObject>> config_sets;
+  {
+    const std::string prometheus_yml = render::RenderPrometheusConfig(inputs);
+    config_hash = ContentHash(prometheus_yml);
+    config_bytes = prometheus_yml.size();
+    if (options_.shard_config_secrets.empty()) {
+      config_sets.push_back(BuildConfigSecrets(prometheus_yml, options_.delivery));
+    }
   }
-  std::vector<DeliveredObject> objects = std::move(rule_maps).value();
+  if (!options_.shard_config_secrets.empty()) {
+    // One set per shard; the metrics keep describing the whole (unsharded) config, which
+    // changes exactly when some shard's does.
+    const auto count = static_cast<std::uint32_t>(options_.shard_config_secrets.size());
+    const auto shards = render::RenderShardedPrometheusConfigs(inputs, count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      DeliveryOptions shard_delivery = options_.delivery;
+      shard_delivery.config_secret = options_.shard_config_secrets[i];
+      config_sets.push_back(BuildConfigSecrets(shards[i].content, shard_delivery));
+    }
+  }
+  std::vector<DeliveredObject> objects;
+  {
+    auto rule_maps = BuildRuleConfigMaps(render::RenderRuleFiles(inputs), options_.delivery);
+    if (!rule_maps.ok()) {
+      // One rule file above the ConfigMap limit: no retry helps until the objects change.
+      if (renders_) renders_->Increment();
+      if (options_.rendered) options_.rendered();
+      return Result::Terminal("rules: " + rule_maps.status().ToString());
+    }
+    objects = std::move(rule_maps).value();
+  }
   const std::size_t rule_buckets = objects.size();
   std::map<std::string, std::string> rule_hashes;
   for (const DeliveredObject& o : objects) rule_hashes[o.name] = o.content_hash;
+  // Every head names the rule ConfigMaps it goes with (delivery.h kRulesHashAnnotation).
   const std::string rules_digest = RulesDigest(rule_hashes);
-  for (auto& d : BuildDashboardConfigMaps(dashboards, options_.delivery)) {
+  for (auto& set : config_sets) DeclareRules(set.back(), rules_digest);
+  for (auto& d : BuildDashboardConfigMaps(render::RenderDashboards(inputs), options_.delivery)) {
     objects.push_back(std::move(d));
   }
+  if (renders_) renders_->Increment();
+
   // The copied scrape (and remote-write) credentials before the config that names their files;
   // none, none.
   std::map<std::string, std::string> credentials = snapshot.credentials;
@@ -165,23 +195,10 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
     objects.push_back(BuildCredentialsSecret(credentials, options_.delivery));
   }
   // Parts in order, head last (delivery.h): a reader of the head sees a complete set.
-  if (options_.shard_config_secrets.empty()) {
-    for (auto& s : BuildConfigSecrets(prometheus_yml, options_.delivery, rules_digest)) {
-      objects.push_back(std::move(s));
-    }
-  } else {
-    // One set per shard, each in the same order; the metrics keep describing the whole
-    // (unsharded) config, which changes exactly when some shard's does.
-    const auto count = static_cast<std::uint32_t>(options_.shard_config_secrets.size());
-    const auto shards = render::RenderShardedPrometheusConfigs(inputs, count);
-    for (std::uint32_t i = 0; i < count; ++i) {
-      DeliveryOptions shard_delivery = options_.delivery;
-      shard_delivery.config_secret = options_.shard_config_secrets[i];
-      for (auto& s : BuildConfigSecrets(shards[i].content, shard_delivery, rules_digest)) {
-        objects.push_back(std::move(s));
-      }
-    }
+  for (auto& set : config_sets) {
+    for (auto& s : set) objects.push_back(std::move(s));
   }
+  config_sets.clear();
 
   std::lock_guard lock(mu_);
   try {
@@ -206,10 +223,10 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
     seeded_ = false;  // what is live is uncertain now: re-read it on the retry
     return Result::Retriable(e.what());
   }
-  const std::string hash = ContentHash(prometheus_yml);
+  const std::string& hash = config_hash;
   if (hash != last_hash_) {
     base::LogInfo("config delivered", {{"hash", hash},
-                                       {"bytes", prometheus_yml.size()},
+                                       {"bytes", config_bytes},
                                        {"api_monitors", snapshot.api_monitors.size()},
                                        {"exporters", snapshot.exporters.size()}});
     last_hash_ = hash;
@@ -219,7 +236,7 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
       hash_series_->Set(1);
     }
   }
-  if (bytes_) bytes_->Set(static_cast<double>(prometheus_yml.size()));
+  if (bytes_) bytes_->Set(static_cast<double>(config_bytes));
   if (options_.rule_layout != nullptr) {
     for (const ObjectRef& ref :
          options_.rule_layout->Delivered(rule_buckets, [this] { return accepted_.Known(); })) {

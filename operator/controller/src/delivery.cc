@@ -86,13 +86,8 @@ std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
     const std::string payload = gz.substr(index * part_bytes, part_bytes);
     const std::map<std::string, std::string> data = {{kConfigDataKey, payload}};
     DeliveredObject obj{"Secret", name, DataHash(data), {}};
-    const bool declare_rules = index == 0 && !rules_digest.empty();
-    if (declare_rules) {
-      obj.content_hash = ContentHash(obj.content_hash + "\n" + std::string(rules_digest));
-    }
     Json meta = Metadata(name, options, "prometheus-config", obj.content_hash);
     meta["annotations"][kConfigHashAnnotation] = config_hash;
-    if (declare_rules) meta["annotations"][kRulesHashAnnotation] = rules_digest;
     meta["annotations"][kConfigPartAnnotation] =
         std::to_string(index) + "/" + std::to_string(parts);
     obj.object = {{"apiVersion", "v1"},
@@ -102,7 +97,17 @@ std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
                   {"data", {{kConfigDataKey, http::Base64Encode(payload)}}}};
     out.push_back(std::move(obj));
   }
+  DeclareRules(out.back(), rules_digest);
   return out;
+}
+
+void DeclareRules(DeliveredObject& head, std::string_view rules_digest) {
+  if (rules_digest.empty()) return;
+  // The digest is part of the head's content hash: a change of the rules alone rewrites it.
+  head.content_hash = ContentHash(head.content_hash + "\n" + std::string(rules_digest));
+  Json& annotations = head.object["metadata"]["annotations"];
+  annotations[kContentHashAnnotation] = head.content_hash;
+  annotations[kRulesHashAnnotation] = rules_digest;
 }
 
 std::string RulesDigest(const std::map<std::string, std::string>& content_hash_by_name) {

@@ -76,6 +76,11 @@ std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
                                                 const DeliveryOptions& options,
                                                 std::string_view rules_digest = {});
 
+// Puts `rules_digest` on a head config Secret (BuildConfigSecrets' last object) after the
+// fact, as BuildConfigSecrets(..., rules_digest) would have: the config can then be built (and
+// its text dropped) before the rule ConfigMaps exist. No-op for an empty digest.
+void DeclareRules(DeliveredObject& head, std::string_view rules_digest);
+
 // The digest of a set of rule ConfigMaps, given as name -> content hash
 // (kContentHashAnnotation). Order-free: a map.
 std::string RulesDigest(const std::map<std::string, std::string>& content_hash_by_name);

@@ -19,6 +19,18 @@ Signing Example() {
 
 TEST(SigV4, EmptyPayloadHash) { EXPECT_EQ(Sha256Hex(""), kEmptyHash); }
 
+TEST(SigV4, StreamedHashIsTheOneShotHash) {
+  std::string text;
+  for (int i = 0; i < 10000; ++i) text += "line " + std::to_string(i) + "\n";
+  Sha256Stream pieces;
+  for (std::size_t at = 0; at < text.size(); at += 777)
+    pieces.Update(std::string_view(text).substr(at, 777));
+  pieces.Update("");
+  EXPECT_EQ(pieces.HexDigest(), Sha256Hex(text));
+  Sha256Stream none;
+  EXPECT_EQ(none.HexDigest(), kEmptyHash);
+}
+
 TEST(SigV4, GetObjectExample) {
   Request r;
   r.method = "GET";

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -53,6 +54,31 @@ TEST(ScrapeConfig, SelectorBecomesKeepAndDropRules) {
   EXPECT_EQ(rules[3]["source_labels"][0].as<std::string>(),
             "__meta_kubernetes_endpointslice_port_name");
   EXPECT_EQ(rules[3]["regex"].as<std::string>(), "http");
+}
+
+// The streaming render hands out the same bytes in bounded pieces: the operator hashes and
+// compresses them as they come instead of holding a 13 MB config.
+TEST(ScrapeConfig, StreamedRenderIsTheSameBytesInBoundedPieces) {
+  std::vector<model::ApiMonitor> monitors;
+  for (int i = 0; i < 2000; ++i)
+    monitors.push_back(Monitor("ns" + std::to_string(i % 7), "m" + std::to_string(i)));
+  const RenderInputs inputs{monitors, {}, {}};
+  const std::string whole = RenderPrometheusConfig(inputs);
+  std::string joined;
+  std::size_t pieces = 0, largest = 0;
+  RenderPrometheusConfig(inputs, [&](std::string_view piece) {
+    ++pieces;
+    largest = std::max(largest, piece.size());
+    joined += piece;
+  });
+  EXPECT_EQ(joined, whole);
+  EXPECT_GT(whole.size(), 256u * 1024);
+  EXPECT_GE(pieces, whole.size() / (80 * 1024));
+  EXPECT_LT(largest, 80u * 1024) << "a piece is about 64 KiB plus one job";
+  // No monitors: one piece, the same bytes.
+  std::string empty;
+  RenderPrometheusConfig(RenderInputs{}, [&](std::string_view piece) { empty += piece; });
+  EXPECT_EQ(empty, RenderPrometheusConfig(RenderInputs{}));
 }
 
 TEST(ScrapeConfig, NamespacesAndApiServerOption) {

@@ -70,11 +70,12 @@ std::uint64_t Fnv1a(std::string_view s) {
 
 std::string ContentHash(std::string_view data) { return http::sigv4::Sha256Hex(data); }
 
-std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
-                                                const DeliveryOptions& options,
-                                                std::string_view rules_digest) {
-  const std::string config_hash = ContentHash(prometheus_yml);
-  const std::string gz = Gzip(prometheus_yml);
+namespace {
+
+// The parts of a config given as its gzip and the hash of its text.
+std::vector<DeliveredObject> ConfigSecretsOf(const std::string& gz, const std::string& config_hash,
+                                             const DeliveryOptions& options,
+                                             std::string_view rules_digest) {
   const std::size_t part_bytes = std::max<std::size_t>(options.max_secret_payload_bytes, 1);
   const std::size_t parts = std::max<std::size_t>(1, (gz.size() + part_bytes - 1) / part_bytes);
   std::vector<DeliveredObject> out;
@@ -99,6 +100,26 @@ std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
   }
   DeclareRules(out.back(), rules_digest);
   return out;
+}
+
+}  // namespace
+
+std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
+                                                const DeliveryOptions& options,
+                                                std::string_view rules_digest) {
+  return ConfigSecretsOf(Gzip(prometheus_yml), ContentHash(prometheus_yml), options, rules_digest);
+}
+
+void ConfigSecretsBuilder::Append(std::string_view piece) {
+  gzip_.Append(piece);
+  sha_.Update(piece);
+  bytes_ += piece.size();
+}
+
+std::vector<DeliveredObject> ConfigSecretsBuilder::Finish(const DeliveryOptions& options,
+                                                          std::string_view rules_digest) {
+  config_hash_ = sha_.HexDigest();
+  return ConfigSecretsOf(gzip_.Finish(), config_hash_, options, rules_digest);
 }
 
 void DeclareRules(DeliveredObject& head, std::string_view rules_digest) {

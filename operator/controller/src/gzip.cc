@@ -12,24 +12,51 @@ constexpr std::size_t kChunk = 64 * 1024;
 
 }  // namespace
 
-std::string Gzip(std::string_view data) {
+struct GzipStream::State {
   z_stream zs{};
+};
+
+GzipStream::GzipStream() : state_(std::make_unique<State>()) {
   // Level 6 is zlib's default trade-off; memLevel 8 its default memory use.
-  if (deflateInit2(&zs, 6, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&state_->zs, 6, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw std::runtime_error("zlib: deflateInit2 failed");
   }
-  std::string out;
-  out.resize(deflateBound(&zs, static_cast<uLong>(data.size())) + 32);
+}
+
+GzipStream::~GzipStream() { deflateEnd(&state_->zs); }
+
+// Output in chunks: the compressed text is a tenth of the input or less, and a buffer of
+// deflateBound (the input's size and then some) for a 13 MB config was a peak of its own.
+void GzipStream::Deflate(std::string_view data, int flush) {
+  z_stream& zs = state_->zs;
+  char buf[kChunk];
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&zs, Z_FINISH);
-  const std::size_t produced = zs.total_out;
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) throw std::runtime_error("zlib: deflate did not finish");
-  out.resize(produced);
-  return out;
+  while (true) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    const int rc = deflate(&zs, flush);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+      throw std::runtime_error("zlib: deflate failed");
+    }
+    out_.append(buf, sizeof buf - zs.avail_out);
+    if (flush == Z_FINISH ? rc == Z_STREAM_END : zs.avail_in == 0 && zs.avail_out != 0) break;
+  }
+}
+
+void GzipStream::Append(std::string_view data) {
+  if (!data.empty()) Deflate(data, Z_NO_FLUSH);
+}
+
+std::string GzipStream::Finish() {
+  Deflate({}, Z_FINISH);
+  return std::move(out_);
+}
+
+std::string Gzip(std::string_view data) {
+  GzipStream gz;
+  gz.Append(data);
+  return gz.Finish();
 }
 
 base::StatusOr<std::string> Gunzip(std::string_view data, std::size_t max_bytes) {

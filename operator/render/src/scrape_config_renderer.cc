@@ -380,6 +380,14 @@ void WriteExporterJob(YamlWriter& w, const model::Exporter& e, const RenderOptio
 }  // namespace
 
 std::string RenderPrometheusConfig(const RenderInputs& inputs) {
+  std::string out;
+  RenderPrometheusConfig(inputs, [&out](std::string_view piece) { out += piece; });
+  return out;
+}
+
+void RenderPrometheusConfig(const RenderInputs& inputs,
+                            const std::function<void(std::string_view)>& sink) {
+  constexpr std::size_t kDrainBytes = 64 * 1024;
   const RenderOptions& options = inputs.options;
   YamlWriter w;
   w.BeginMap();
@@ -442,13 +450,14 @@ std::string RenderPrometheusConfig(const RenderInputs& inputs) {
     for (std::size_t i = 0; i < m->spec.endpoints.size(); ++i) {
       WriteApiMonitorJob(w, *m, i, options);
     }
+    if (w.str().size() >= kDrainBytes) w.Drain(sink);
   }
   for (const model::Exporter* e : detail::SortedExporters(inputs)) {
     WriteExporterJob(w, *e, options);
   }
   w.EndSeq();
   w.EndMap();
-  return w.Take();
+  w.Drain(sink);
 }
 
 std::string CredentialFileName(std::string_view namespace_, const model::SecretKeySelector& ref) {

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "pulse/base/status.h"
+#include "pulse/controller/gzip.h"
+#include "pulse/http/sigv4.h"
 #include "pulse/render/render_inputs.h"
 
 namespace pulse::controller {
@@ -75,6 +77,25 @@ struct DeliveredObject {
 std::vector<DeliveredObject> BuildConfigSecrets(std::string_view prometheus_yml,
                                                 const DeliveryOptions& options,
                                                 std::string_view rules_digest = {});
+
+// BuildConfigSecrets for a config that arrives in pieces (render::RenderPrometheusConfig's
+// sink): only its gzip and a running hash are held, never the whole text (13 MB at 10,000
+// monitors). Append every piece, then Finish once.
+class ConfigSecretsBuilder {
+ public:
+  void Append(std::string_view piece);
+  std::vector<DeliveredObject> Finish(const DeliveryOptions& options,
+                                      std::string_view rules_digest = {});
+  std::size_t bytes() const { return bytes_; }
+  // ContentHash of the whole config; set by Finish.
+  const std::string& config_hash() const { return config_hash_; }
+
+ private:
+  GzipStream gzip_;
+  http::sigv4::Sha256Stream sha_;
+  std::size_t bytes_ = 0;
+  std::string config_hash_;
+};
 
 // Puts `rules_digest` on a head config Secret (BuildConfigSecrets' last object) after the
 // fact, as BuildConfigSecrets(..., rules_digest) would have: the config can then be built (and

@@ -31,6 +31,20 @@ struct Signing {
 
 // Lower-case hex SHA-256 of `data` (payload hashes; Sha256Hex("") is the empty-body hash).
 std::string Sha256Hex(std::string_view data);
+
+// The same digest over data that arrives in pieces: Update() each, then HexDigest() once.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(std::string_view data);
+  std::string HexDigest();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX, kept out of this header
+};
 // Raw 32-byte HMAC-SHA256.
 std::string HmacSha256(std::string_view key, std::string_view data);
 

@@ -11,6 +11,7 @@
 // Thread-safety: pure function, safe to call concurrently.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,11 @@ namespace pulse::render {
 // The whole prometheus.yml. Deterministic: objects are written sorted by (namespace, name)
 // whatever their order in `inputs`.
 std::string RenderPrometheusConfig(const RenderInputs& inputs);
+// The same bytes, handed to `sink` in pieces of about 64 KiB as they are written: at 10,000
+// monitors the config is 13 MB, and a reader that only hashes and compresses it (the operator)
+// need not hold it whole.
+void RenderPrometheusConfig(const RenderInputs& inputs,
+                            const std::function<void(std::string_view)>& sink);
 
 // The file (and generated Secret key) name of a referenced Secret key under
 // RenderOptions::credentials_dir: "<namespace>_<secret>_<key>". Unambiguous because namespaces

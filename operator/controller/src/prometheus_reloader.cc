@@ -50,48 +50,52 @@ PrometheusReloader::PrometheusReloader(http::Client& http, PrometheusReloaderOpt
                                        base::Clock& clock)
     : http_(http), options_(std::move(options)), clock_(clock) {}
 
-base::StatusOr<PrometheusReloader::ReloadMetrics> PrometheusReloader::ReadMetrics() {
+base::StatusOr<std::string> PrometheusReloader::Get(const std::string& path,
+                                                    const std::string& accept) {
   http::Request req;
-  req.url = options_.url + "/metrics";
-  // The classic text format: no protobuf or OpenMetrics negotiation, no gzip.
-  req.headers = {{"Accept", "text/plain;version=0.0.4"}};
+  req.url = options_.url + path;
+  req.headers = {{"Accept", accept}};
   req.timeout = options_.request_timeout;
   auto resp = http_.Send(req);
   if (!resp.ok()) return resp.status();
   if (resp->status != 200) {
-    return Status(StatusCode::kUnavailable,
+    return Status(resp->status == 404 ? StatusCode::kNotFound : StatusCode::kUnavailable,
                   "GET " + req.url + " answered " + std::to_string(resp->status));
   }
+  return std::move(resp->body);
+}
+
+base::StatusOr<PrometheusReloader::ReloadMetrics> PrometheusReloader::ReadMetrics() {
+  // The classic text format: no protobuf or OpenMetrics negotiation, no gzip.
+  auto body = Get("/metrics", "text/plain;version=0.0.4");
+  if (!body.ok()) {
+    // A 404 here is not "try another endpoint": nothing is left to try.
+    if (body.status().code() == StatusCode::kNotFound) {
+      return Status(StatusCode::kUnavailable, body.status().message());
+    }
+    return body.status();
+  }
   ReloadMetrics m;
-  m.successful = FindSample(resp->body, "prometheus_config_last_reload_successful").value_or(-1);
+  m.successful = FindSample(*body, "prometheus_config_last_reload_successful").value_or(-1);
   m.success_timestamp =
-      FindSample(resp->body, "prometheus_config_last_reload_success_timestamp_seconds")
-          .value_or(-1);
+      FindSample(*body, "prometheus_config_last_reload_success_timestamp_seconds").value_or(-1);
   if (m.successful < 0 || m.success_timestamp < 0) {
-    return Status(StatusCode::kDataLoss,
-                  req.url + " lacks prometheus_config_last_reload_* (is it Prometheus?)");
+    return Status(StatusCode::kDataLoss, options_.url +
+                                             "/metrics lacks prometheus_config_last_reload_* "
+                                             "(is it Prometheus?)");
   }
   return m;
 }
 
 base::StatusOr<PrometheusReloader::ReloadMetrics> PrometheusReloader::ReadRuntimeInfo() {
-  http::Request req;
-  req.url = options_.url + "/api/v1/status/runtimeinfo";
-  req.headers = {{"Accept", "application/json"}};
-  req.timeout = options_.request_timeout;
-  auto resp = http_.Send(req);
-  if (!resp.ok()) return resp.status();
-  if (resp->status == 404) {
-    return Status(StatusCode::kNotFound, "GET " + req.url + " answered 404");
-  }
-  if (resp->status != 200) {
-    return Status(StatusCode::kUnavailable,
-                  "GET " + req.url + " answered " + std::to_string(resp->status));
-  }
-  const auto parsed = ParseRuntimeInfo(resp->body);
+  auto body = Get("/api/v1/status/runtimeinfo", "application/json");
+  if (!body.ok()) return body.status();  // kNotFound: the caller falls back to /metrics
+  const auto parsed = ParseRuntimeInfo(*body);
   if (!parsed) {
-    return Status(StatusCode::kDataLoss,
-                  req.url + " lacks reloadConfigSuccess/lastConfigTime (is it Prometheus?)");
+    return Status(StatusCode::kDataLoss, options_.url +
+                                             "/api/v1/status/runtimeinfo lacks "
+                                             "reloadConfigSuccess/lastConfigTime (is it "
+                                             "Prometheus?)");
   }
   return ReloadMetrics{parsed->first, parsed->second, /*whole_seconds=*/true};
 }

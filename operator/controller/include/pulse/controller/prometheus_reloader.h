@@ -72,6 +72,8 @@ class PrometheusReloader final : public Reloader {
     double success_timestamp = -1;
     bool whole_seconds = false;  // the timestamp came from runtimeinfo (truncated)
   };
+  // GET options_.url + path; kNotFound for a 404, kUnavailable for other non-200 answers.
+  base::StatusOr<std::string> Get(const std::string& path, const std::string& accept);
   // runtimeinfo, or /metrics once runtimeinfo turned out not to be served.
   base::StatusOr<ReloadMetrics> ReadReloadState();
   base::StatusOr<ReloadMetrics> ReadMetrics();

@@ -148,7 +148,9 @@ Runs beside Prometheus: watches the config Secret(s) and the rule ConfigMaps tha
 'pulse-operator run' delivers, through the API (no kubelet volume refresh delay), writes
 prometheus.yml, the rule files and the scrape credentials atomically (temp file, fsync, rename) only when their bytes
 change, removes rule files that are gone, POSTs Prometheus' /-/reload and confirms the reload
-from Prometheus' own /metrics. A config Prometheus rejects is reported (log, metrics) and not
+from Prometheus' own /api/v1/status/runtimeinfo (its /metrics when it has none). A lone
+delivery waits for the rule ConfigMaps its config Secret names. A config Prometheus rejects is
+reported (log, metrics) and not
 retried; Prometheus keeps the previous one. Bursts of changes coalesce; never two reloads at
 once. docs/config-delivery.md.
 

@@ -51,7 +51,7 @@ TEST(Gzip, StreamOfPiecesRoundTrips) {
   const std::string text = Incompressible(200 * 1024) + std::string(300 * 1024, 'y');
   GzipStream gz;
   for (std::size_t at = 0; at < text.size(); at += 10007) {
-    gz.Append(std::string_view(text).substr(at, 10007));
+    gz.Append(text.substr(at, 10007));
     gz.Append("");
   }
   const std::string out = gz.Finish();
@@ -122,7 +122,7 @@ TEST(ConfigSecrets, BuiltFromPiecesTheyReassembleToTheWholeConfig) {
   const std::string yml = Incompressible(350 * 1024);
   ConfigSecretsBuilder builder;
   for (std::size_t at = 0; at < yml.size(); at += 65536) {
-    builder.Append(std::string_view(yml).substr(at, 65536));
+    builder.Append(yml.substr(at, 65536));
   }
   auto secrets = builder.Finish(opt, "digest");
   EXPECT_EQ(builder.config_hash(), ContentHash(yml));

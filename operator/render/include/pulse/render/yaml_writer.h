@@ -41,7 +41,8 @@ class YamlWriter {
   template <typename Sink>
   void Drain(Sink&& sink) {
     if (out_.empty()) return;
-    sink(std::string_view(out_));
+    const std::string_view written = out_;
+    sink(written);
     out_.clear();
   }
 

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "../controller/fake_object_writer.h"
 #include "pulse/controller/config_reconciler.h"
 #include "pulse/controller/resources.h"
+#include "pulse/render/scrape_config_renderer.h"
 
 namespace pulse::controller {
 namespace {
@@ -33,6 +35,10 @@ TEST(ShardDelivery, OneConfigSecretPerShardAndBackToOne) {
   {
     ConfigReconciler sharded(options, accepted, writer, nullptr);
     ASSERT_EQ(sharded.Reconcile(kConfigKey).kind, Result::Kind::kDone);
+    // The metrics describe the whole (unsharded) config.
+    render::RenderInputs inputs;
+    inputs.options = options.render;
+    EXPECT_EQ(sharded.LastConfigHash(), ContentHash(render::RenderPrometheusConfig(inputs)));
   }
   EXPECT_TRUE(SecretsNamed(writer, "cfg").empty()) << "no unsharded config beside the shards";
   for (int i = 0; i < 2; ++i) {
@@ -45,6 +51,13 @@ TEST(ShardDelivery, OneConfigSecretPerShardAndBackToOne) {
     EXPECT_NE(config->find("prometheus_shard: \"" + std::to_string(i) + "\""), std::string::npos)
         << *config;
     EXPECT_EQ(config->find("rule_files"), std::string::npos);
+    // Every shard's head names the rule ConfigMaps it goes with.
+    std::map<std::string, std::string> rule_hashes;
+    for (const auto& [key, object] : writer.objects) {
+      if (auto hash = DeliveredRuleHash(object)) rule_hashes[std::get<2>(key)] = *hash;
+    }
+    ASSERT_FALSE(rule_hashes.empty());
+    EXPECT_EQ(DeclaredRulesDigest(secrets, d), RulesDigest(rule_hashes));
   }
 
   options.shard_config_secrets.clear();

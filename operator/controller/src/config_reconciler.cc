@@ -9,6 +9,7 @@
 #include "pulse/base/heap.h"
 #include "pulse/base/log.h"
 #include "pulse/controller/remote_write_credentials.h"
+#include "pulse/http/sigv4.h"
 #include "pulse/kube/api_error.h"
 #include "pulse/render/dashboard_renderer.h"
 #include "pulse/render/rules_renderer.h"
@@ -123,25 +124,29 @@ Result ConfigReconciler::Reconcile(const std::string& key) {
   // One stage at a time, each rendered text dropped once its objects are built, the config
   // first and streamed: at 10,000 monitors the config alone is 13 MB (and growing its buffer
   // held 8 + 16 MB at once) and the rule files 7 MB; holding every stage at once set the
-  // operator's peak memory. The write order is still rules,
-  // dashboards, credentials, config parts, head last.
+  // operator's peak memory. The write order is still rules, dashboards, credentials, config
+  // parts, head last.
   std::string config_hash;
   std::size_t config_bytes = 0;
   // Each set in order, head last; one set, or one per shard.
   std::vector<std::vector<DeliveredObject>> config_sets;
-  {
+  if (options_.shard_config_secrets.empty()) {
     // Hashed and compressed as it is rendered: the text is never held whole.
     ConfigSecretsBuilder config;
     render::RenderPrometheusConfig(inputs,
                                    [&config](std::string_view piece) { config.Append(piece); });
-    std::vector<DeliveredObject> secrets = config.Finish(options_.delivery);
+    config_sets.push_back(config.Finish(options_.delivery));
     config_hash = config.config_hash();
     config_bytes = config.bytes();
-    if (options_.shard_config_secrets.empty()) config_sets.push_back(std::move(secrets));
-  }
-  if (!options_.shard_config_secrets.empty()) {
-    // One set per shard; the metrics keep describing the whole (unsharded) config, which
-    // changes exactly when some shard's does.
+  } else {
+    // The metrics describe the whole (unsharded) config: only its hash and size are needed.
+    http::sigv4::Sha256Stream sha;
+    render::RenderPrometheusConfig(inputs, [&](std::string_view piece) {
+      sha.Update(piece);
+      config_bytes += piece.size();
+    });
+    config_hash = sha.HexDigest();
+    // One set per shard; the whole config changes exactly when some shard's does.
     const auto count = static_cast<std::uint32_t>(options_.shard_config_secrets.size());
     const auto shards = render::RenderShardedPrometheusConfigs(inputs, count);
     for (std::uint32_t i = 0; i < count; ++i) {
